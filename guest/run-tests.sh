@@ -1,0 +1,20 @@
+#!/bin/sh
+# Runs every test program in /spm-devpriv/tests.d in order. Each program
+# prints TAP (or KTAP) on stdout; its output is shown between marker lines
+# that the host (scripts/summarize.py) cuts the console log at, so that
+# kernel messages printed while the test runs never land inside its TAP.
+# The exit status is 0 only when every program exited 0.
+
+rc=0
+for t in /spm-devpriv/tests.d/*; do
+	[ -x "$t" ] || continue
+	name=${t##*/}
+	echo "spm-devpriv: running $name"
+	"$t" >/tmp/"$name".out 2>&1
+	status=$?
+	echo "spm-devpriv-test-begin: $name"
+	cat /tmp/"$name".out
+	echo "spm-devpriv-test-end: $name $status"
+	[ "$status" -eq 0 ] || rc=1
+done
+exit "$rc"

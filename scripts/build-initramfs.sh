@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# build-initramfs.sh OUTPUT: the guest's root file system as a cpio
+# archive: busybox-static, numactl and daxctl from Debian with the shared
+# libraries they need, guest/ from this repository and the test programs
+# from build/guest-bin.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 1 ] || die "usage: $0 OUTPUT"
+output=$1
+root=$BUILD/initramfs-root
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root}
+
+# copy_with_libs PROGRAM: the program and every library ld.so loads for it.
+copy_with_libs() {
+	local prog=$1 lib
+	[ -x "$prog" ] || die "$prog is missing (run: make deps)"
+	install -D "$prog" "$root$prog"
+	for lib in $(ldd "$prog" 2>/dev/null | grep -oE '/[^ ]+'); do
+		[ -e "$root$lib" ] || install -D "$lib" "$root$lib"
+	done
+}
+
+busybox=/bin/busybox
+ldd "$busybox" >/dev/null 2>&1 &&
+	die "$busybox is dynamically linked: install busybox-static"
+install -m 0755 "$busybox" "$root/bin/busybox"
+for prog in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/daxctl; do
+	copy_with_libs "$prog"
+done
+
+install -m 0755 "$TOP/guest/init" "$root/init"
+mkdir -p "$root/spm-devpriv/bin"
+cp -r "$TOP/guest/run-tests.sh" "$TOP/guest/demo.sh" "$TOP/guest/tests.d" \
+	"$TOP/guest/demo.d" "$root/spm-devpriv/"
+cp "$BUILD"/guest-bin/* "$root/spm-devpriv/bin/"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
+	>"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+mkdir -p "$(dirname "$output")"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --quiet --null -o -H newc --reproducible) >"$output.new"
+mv "$output.new" "$output"
+note "wrote $output ($(du -h "$output" | cut -f1))"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# build-selftests.sh: build the guest's test programs from the work tree,
+# statically, against the tree's own UAPI headers, into build/guest-bin.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$LINUX_DIR/.git" ] || die "no work tree at $LINUX_DIR (run: make tree)"
+out=$BUILD/guest-bin
+hdr=$BUILD/obj/headers
+mkdir -p "$out" "$hdr"
+
+make -s -C "$LINUX_DIR" O="$hdr" headers_install INSTALL_HDR_PATH="$hdr/usr"
+
+selftests=$LINUX_DIR/tools/testing/selftests
+cflags=(-static -O2 -Wall -I"$LINUX_DIR" -isystem "$hdr/usr/include"
+	-isystem "$LINUX_DIR/tools/include/uapi")
+
+# build_test NAME SOURCE...
+build_test() {
+	local name=$1
+	shift
+	gcc "${cflags[@]}" -o "$out/$name.new" "$@" -lpthread
+	mv "$out/$name.new" "$out/$name"
+}
+
+build_test hmm-tests "$selftests/mm/hmm-tests.c"
+note "built $(ls "$out" | tr '\n' ' ')into $out"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# install-deps.sh: install the Debian packages the pipeline needs, if any
+# is missing. The base source package is installed by prepare-tree.sh,
+# which pins its version.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+packages=(
+	# kernel build
+	gcc make flex bison bc libelf-dev libssl-dev cpio xz-utils kmod ccache git
+	python3
+	# guest
+	qemu-system-x86 busybox-static numactl libnuma-dev daxctl
+	# checks
+	shellcheck
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+	note "all ${#packages[@]} packages present"
+	exit 0
+fi
+[ "$(id -u)" -eq 0 ] || die "missing packages (install them as root): ${missing[*]}"
+note "installing: ${missing[*]}"
+apt-get update -q
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,93 @@
+# shellcheck shell=bash
+# Common settings and helpers for the spm-devpriv scripts. Source it; do not
+# run it. Every path can be overridden from the environment so that the
+# harness self-tests can point the scripts at a scratch repository.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+LINUX_DIR=${LINUX_DIR:-$BUILD/linux}
+PATCHES_DIR=${PATCHES_DIR:-$TOP/patches}
+# Series in the order they are stacked in the work tree.
+SERIES_LIST=${SERIES_LIST:-"spm devpriv"}
+
+# The pinned base: Debian's linux-source-6.12 package.
+BASE_PKG=linux-source-6.12
+BASE_VERSION=6.12.117-1~deb12u1
+BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+BASE_SHA256=585a4a074597aefa2b1a68ada83a3184ba351c127544dea80618bbcceaa3961f
+
+# The identity that authors, commits and signs off every patch.
+IDENT_NAME="spm-devpriv developers"
+IDENT_EMAIL="spm-devpriv@example.org"
+# Fixed dates make the base commit id the same on every machine; git am
+# then reuses each patch's own date for the committer so that applying
+# the same patches always yields the same commit ids.
+BASE_DATE="2025-01-01T00:00:00Z"
+
+die() {
+	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
+	exit 1
+}
+
+note() {
+	printf '%s: %s\n' "${0##*/}" "$*" >&2
+}
+
+# git in the kernel work tree, with the project identity and no influence
+# from the user's configuration on what gets written.
+ktree_git() {
+	GIT_CONFIG_NOSYSTEM=1 HOME=/nonexistent \
+	GIT_AUTHOR_NAME="$IDENT_NAME" GIT_AUTHOR_EMAIL="$IDENT_EMAIL" \
+	GIT_COMMITTER_NAME="$IDENT_NAME" GIT_COMMITTER_EMAIL="$IDENT_EMAIL" \
+		git -C "$LINUX_DIR" "$@"
+}
+
+# The branch that marks the end of one series in the work tree. The last
+# series has none: it ends at the checked-out branch, "work".
+series_ref() {
+	printf 'refs/heads/series/%s\n' "$1"
+}
+
+# The commit a series ends at.
+series_end() {
+	if [ "$1" = "${SERIES_LIST##* }" ]; then
+		printf 'refs/heads/work\n'
+	else
+		series_ref "$1"
+	fi
+}
+
+# The patch files of one series, in quilt order, one path per line.
+series_patches() {
+	local dir=$PATCHES_DIR/$1 line
+	[ -f "$dir/series" ] || die "$dir/series is missing"
+	while IFS= read -r line || [ -n "$line" ]; do
+		line=${line%%#*}
+		line=${line//[[:space:]]/}
+		[ -n "$line" ] || continue
+		[ -f "$dir/$line" ] || die "$dir/series names $line, which does not exist"
+		printf '%s\n' "$dir/$line"
+	done <"$dir/series"
+}
+
+# The refs that describe the work tree's series stack, one per line. The
+# snapshot is saved after every apply and export: a tree whose refs still
+# match it holds nothing that patches/ lacks.
+stack_state() {
+	ktree_git for-each-ref --format='%(refname) %(objectname)' \
+		refs/heads/work 'refs/heads/series/' refs/tags/base
+	ktree_git rev-parse HEAD
+}
+
+STATE_FILE_NAME=spm-devpriv-synced
+
+save_stack_state() {
+	stack_state >"$LINUX_DIR/.git/$STATE_FILE_NAME"
+}
+
+# Tracked or untracked changes in the work tree (build output lives in
+# build/, never in the source tree).
+tree_is_dirty() {
+	[ -n "$(ktree_git status --porcelain)" ] ||
+		[ -d "$LINUX_DIR/.git/rebase-apply" ] || [ -d "$LINUX_DIR/.git/rebase-merge" ]
+}

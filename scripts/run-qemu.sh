@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# run-qemu.sh [options]: boot a built kernel with the test initramfs on a
+# named NUMA topology, save the whole console log, and exit with the
+# guest's status. A log that shows a kernel splat fails the run even when
+# the guest reported success.
+#
+#   -k KERNEL     bzImage (default: build/obj/test/arch/x86/boot/bzImage)
+#   -i INITRD     initramfs (default: build/initramfs.cpio)
+#   -t TOPOLOGY   spm (default) | flat | smallphys
+#   -m MODE       test (default) | demo | shell | probe
+#   -l LOG        console log (default: build/logs/MODE-TOPOLOGY.log)
+#   -T SECONDS    time limit (default 1500)
+#   -a ARGS       extra kernel command line
+#
+# ACCEL=tcg|kvm|auto (default auto: KVM only when a short probe boot
+# under it succeeds on this machine; the answer is cached in build/).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+kernel=$BUILD/obj/test/arch/x86/boot/bzImage
+initrd=$BUILD/initramfs.cpio
+topology=spm
+mode=test
+log=
+limit=1500
+extra=
+while getopts k:i:t:m:l:T:a: opt; do
+	case "$opt" in
+	k) kernel=$OPTARG ;;
+	i) initrd=$OPTARG ;;
+	t) topology=$OPTARG ;;
+	m) mode=$OPTARG ;;
+	l) log=$OPTARG ;;
+	T) limit=$OPTARG ;;
+	a) extra=$OPTARG ;;
+	*) die "unknown option; see the comment at the top of $0" ;;
+	esac
+done
+[ -f "$kernel" ] || die "no kernel at $kernel (run: make kernel)"
+[ -f "$initrd" ] || die "no initramfs at $initrd (run: make initramfs)"
+log=${log:-$BUILD/logs/$mode-$topology.log}
+mkdir -p "$(dirname "$log")"
+
+# Topologies. spm: node 0 = both CPUs + 2 GiB, node 1 = 1 GiB memory-only,
+# node 2 = 1 GiB at 0x100000000 (above the PCI hole) that the memmap=
+# parameter retypes to Soft Reserved, so that node 2 is possible but empty
+# at boot and gets memory only when dax_hmem + dax/kmem hot-add it.
+case "$topology" in
+spm)
+	machine=(-smp 2 -m 4G
+		-object memory-backend-ram,id=m0,size=2G
+		-object memory-backend-ram,id=m1,size=1G
+		-object memory-backend-ram,id=m2,size=1G
+		-numa node,nodeid=0,cpus=0-1,memdev=m0
+		-numa node,nodeid=1,memdev=m1
+		-numa node,nodeid=2,memdev=m2)
+	topo_args="memmap=1G%0x100000000-1+0xefffffff"
+	;;
+flat)
+	machine=(-smp 2 -m 2G)
+	topo_args=
+	;;
+smallphys)
+	# 32 physical address bits: the PCI window leaves no free physical
+	# address space for device-private memory on the base kernel.
+	machine=(-smp 2 -m 1G -cpu qemu64,phys-bits=32)
+	topo_args=
+	;;
+*) die "unknown topology '$topology' (spm, flat, smallphys)" ;;
+esac
+
+cmdline="console=ttyS0 panic=-1 spmdev.mode=$mode spmdev.topology=$topology $topo_args $extra"
+
+qemu_cmd() {
+	local accel=$1
+	printf '%s\0' qemu-system-x86_64 -accel "$accel" -nodefaults -display none \
+		-no-reboot -kernel "$kernel" -initrd "$initrd" "${machine[@]}"
+}
+
+probe_kvm() {
+	local cache=$BUILD/kvm-probe
+	if [ -f "$cache" ]; then
+		cat "$cache"
+		return
+	fi
+	local answer=tcg
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		if timeout -k 5 20 qemu-system-x86_64 -accel kvm -nodefaults -display none \
+			-no-reboot -kernel "$kernel" -initrd "$initrd" -smp 1 -m 512M \
+			-serial stdio -append "console=ttyS0 panic=-1 spmdev.mode=probe" \
+			</dev/null 2>/dev/null | grep -q '^spm-devpriv-exit: 0'; then
+			answer=kvm
+		fi
+	fi
+	echo "$answer" >"$cache"
+	echo "$answer"
+}
+
+accel=${ACCEL:-auto}
+[ "$accel" = auto ] && accel=$(probe_kvm)
+case "$accel" in
+tcg) accel_arg=tcg,thread=multi ;;
+kvm) accel_arg=kvm ;;
+*) die "ACCEL must be tcg, kvm or auto" ;;
+esac
+
+mapfile -d '' cmd < <(qemu_cmd "$accel_arg")
+note "booting $kernel: topology $topology, mode $mode, $accel, limit ${limit}s"
+note "console log: $log"
+rc=0
+if [ "$mode" = shell ]; then
+	"${cmd[@]}" -serial mon:stdio -append "$cmdline" 2>&1 | tee "$log" || rc=$?
+	exit "$rc"
+fi
+timeout -k 10 "$limit" "${cmd[@]}" -serial stdio -append "$cmdline" </dev/null 2>&1 |
+	tee "$log" >"${QEMU_CONSOLE:-/dev/stdout}" || rc=$?
+
+status=$(sed -n 's/^spm-devpriv-exit: \([0-9]*\).*/\1/p' "$log" | tail -n 1)
+if [ "$rc" -eq 124 ]; then
+	note "FAILED: the guest did not finish within ${limit}s"
+	exit 124
+elif [ -z "$status" ]; then
+	note "FAILED: the guest stopped without reporting a status (qemu exit $rc)"
+	exit 1
+fi
+if ! "$TOP/scripts/check-splats.sh" "$log"; then
+	note "FAILED: kernel splat in $log"
+	exit 1
+fi
+[ "$status" -eq 0 ] || note "the guest reported status $status"
+exit "$status"

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# test-harness.sh: tests of the harness itself, as TAP on stdout.
+#  - splat detection: a clean log passes, each kind of splat planted in it
+#    fails it;
+#  - result folding: fixed console logs give the exact summary expected;
+#  - the patch queue: export, export-check, strict apply and the refusal to
+#    lose unexported commits, on a small scratch repository standing in
+#    for build/linux (the scripts take their paths from the environment),
+#    and the round trip tree -> patches -> fresh tree giving the same
+#    commit ids.
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+fixtures=$TOP/tests/harness
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+n=0
+failed=0
+# t DESCRIPTION COMMAND...: one TAP test case; output of a failing command
+# is shown as diagnostics.
+t() {
+	local desc=$1
+	shift
+	n=$((n + 1))
+	if "$@" >"$scratch/out" 2>&1; then
+		echo "ok $n $desc"
+	else
+		echo "not ok $n $desc"
+		sed 's/^/# /' "$scratch/out"
+		failed=1
+	fi
+}
+
+fails() { ! "$@"; }
+
+# ---- splat detection ----
+splat_planted() {
+	local line=$1 log=$scratch/planted.log
+	sed "20a\\$line" "$fixtures/console-sample.log" >"$log"
+	local out
+	out=$("$TOP/scripts/check-splats.sh" "$log") && return 1
+	grep -qF -- "${line#*] }" <<<"$out"
+}
+
+# ---- result folding ----
+summary_is() {
+	local want=$1 want_rc=$2
+	shift 2
+	local rc=0
+	LINUX_DIR=${KUNIT_TREE:-$TOP/build/linux} \
+		python3 "$TOP/scripts/summarize.py" "$@" >"$scratch/summary" || rc=$?
+	cat "$scratch/summary"
+	[ "$(tail -n 1 "$scratch/summary")" = "$want" ] && [ "$rc" -eq "$want_rc" ]
+}
+
+# ---- patch queue, on a scratch tree ----
+export BUILD=$scratch/build LINUX_DIR=$scratch/build/linux PATCHES_DIR=$scratch/patches
+# shellcheck source=scripts/lib.sh
+. "$TOP/scripts/lib.sh"
+
+make_scratch_tree() {
+	local dir=$1
+	mkdir -p "$dir"
+	LINUX_DIR=$dir ktree_git init -q -b work
+	printf 'one\ntwo\nthree\n' >"$dir/file"
+	mkdir -p "$dir/mm"
+	printf 'int x;\n' >"$dir/mm/a.c"
+	LINUX_DIR=$dir ktree_git add -A
+	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
+		LINUX_DIR=$dir ktree_git commit -q -m base
+	LINUX_DIR=$dir ktree_git tag base
+}
+
+# commit_change FILE TEXT SUBJECT DATE: one commit whose committer date is
+# its author date, as git am --committer-date-is-author-date makes them.
+commit_change() {
+	printf '%s\n' "$2" >>"$LINUX_DIR/$1"
+	ktree_git add -A
+	GIT_AUTHOR_DATE=$4 GIT_COMMITTER_DATE=$4 ktree_git commit -q -s -m "$3" \
+		-m "Why: the harness self-test needs a commit touching $1."
+}
+
+setup_queue() {
+	mkdir -p "$PATCHES_DIR/spm" "$PATCHES_DIR/devpriv"
+	for s in spm devpriv; do
+		printf 'From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: %s <%s>\nDate: Wed, 1 Jan 2025 00:00:00 +0000\nSubject: [PATCH 0/0] %s: the %s title\n\nThe %s blurb,\nkept across exports.\n' \
+			"$IDENT_NAME" "$IDENT_EMAIL" "$s" "$s" "$s" >"$PATCHES_DIR/$s/0000-cover-letter.patch"
+		: >"$PATCHES_DIR/$s/series"
+	done
+	make_scratch_tree "$LINUX_DIR"
+	"$TOP/scripts/apply-series.sh"
+	git -C "$LINUX_DIR" checkout -q series/spm 2>/dev/null || true
+	ktree_git checkout -q work
+	commit_change mm/a.c 'int y;' 'mm/a: add y' '2025-02-01T10:00:00Z'
+	commit_change file 'four' 'file: add four' '2025-02-02T10:00:00Z'
+	ktree_git update-ref refs/heads/series/spm HEAD
+	commit_change mm/a.c 'int z;' 'mm/a: add z for device memory' '2025-02-03T10:00:00Z'
+}
+
+exported_as_expected() {
+	ls "$PATCHES_DIR/spm" "$PATCHES_DIR/devpriv"
+	[ "$(cat "$PATCHES_DIR/spm/series")" = "$(printf '0001-mm-a-add-y.patch\n0002-file-add-four.patch')" ] &&
+	[ "$(cat "$PATCHES_DIR/devpriv/series")" = "0001-mm-a-add-z-for-device-memory.patch" ] &&
+	grep -q '^From 0000000000000000000000000000000000000000 ' "$PATCHES_DIR/spm/0001-mm-a-add-y.patch" &&
+	! grep -q '^-- $' "$PATCHES_DIR"/*/*.patch &&
+	grep -q '^Subject: \[PATCH 0/2\] spm: the spm title$' "$PATCHES_DIR/spm/0000-cover-letter.patch" &&
+	grep -q '^The spm blurb,$' "$PATCHES_DIR/spm/0000-cover-letter.patch" &&
+	grep -q '^  file: add four$' "$PATCHES_DIR/spm/0000-cover-letter.patch" &&
+	grep -q '^Subject: \[PATCH 1/1\] mm/a: add z for device memory$' "$PATCHES_DIR/devpriv/0001-mm-a-add-z-for-device-memory.patch"
+}
+
+export_is_stable() {
+	cp -r "$PATCHES_DIR" "$scratch/first"
+	"$TOP/scripts/export-series.sh"
+	diff -r "$scratch/first" "$PATCHES_DIR"
+}
+
+round_trip() {
+	local fresh=$scratch/fresh
+	make_scratch_tree "$fresh"
+	LINUX_DIR=$fresh "$TOP/scripts/apply-series.sh"
+	for ref in refs/heads/series/spm refs/heads/work; do
+		[ "$(git -C "$fresh" rev-parse $ref)" = "$(git -C "$LINUX_DIR" rev-parse $ref)" ] ||
+			{ echo "$ref differs"; return 1; }
+	done
+}
+
+refuses_unexported() {
+	commit_change file 'five' 'file: add five' '2025-02-04T10:00:00Z'
+	local head
+	head=$(ktree_git rev-parse HEAD)
+	! "$TOP/scripts/apply-series.sh" 2>"$scratch/err" || return 1
+	cat "$scratch/err"
+	grep -q 'refusing to reset' "$scratch/err" &&
+		[ "$(ktree_git rev-parse HEAD)" = "$head" ]
+}
+
+force_keeps_backup() {
+	local head
+	head=$(ktree_git rev-parse HEAD)
+	FORCE=1 "$TOP/scripts/apply-series.sh" &&
+	ktree_git for-each-ref --format='%(objectname)' 'refs/heads/backup/' | grep -qx "$head" &&
+	"$TOP/scripts/export-series.sh" --check
+}
+
+reapplies_changed_patches() {
+	# patches/ gains a patch (as after a pull): the unchanged tree follows.
+	local before
+	before=$(ktree_git rev-parse HEAD)
+	sed -i 's/^+int z;$/+int zz;/' "$PATCHES_DIR/devpriv/0001-mm-a-add-z-for-device-memory.patch"
+	"$TOP/scripts/apply-series.sh" &&
+	[ "$(ktree_git rev-parse HEAD)" != "$before" ] &&
+	grep -q '^int zz;$' "$LINUX_DIR/mm/a.c"
+}
+
+rejects_fuzz() {
+	sed -i 's/^ int y;$/ int w;/' "$PATCHES_DIR/devpriv/0001-mm-a-add-z-for-device-memory.patch"
+	! "$TOP/scripts/apply-series.sh" 2>"$scratch/err" || return 1
+	cat "$scratch/err"
+	grep -q 'does not apply' "$scratch/err" &&
+		[ -z "$(ktree_git status --porcelain)" ]
+}
+
+echo "TAP version 13"
+echo "1..$((2 + $(wc -l <"$fixtures/splats.txt") + 10))"
+t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" "$fixtures/console-sample.log"
+while IFS= read -r line; do
+	t "check-splats: finds '${line#*] }'" splat_planted "$line"
+done <"$fixtures/splats.txt"
+t "summarize: KTAP and TAP sections fold into one summary" \
+	summary_is "4 passed, 3 failed, 3 skipped" 1 \
+	--console "$fixtures/console-sample.log" --expected "$fixtures/expected-sample"
+t "summarize: a crashed guest and a splat count as failures" \
+	summary_is "1 passed, 5 failed, 0 skipped" 1 --console "$fixtures/console-crash.log"
+setup_queue >"$scratch/setup.log" 2>&1
+t "export: writes both series with stable names and cover letters" \
+	"$TOP/scripts/export-series.sh"
+t "export: output as expected" exported_as_expected
+t "export: a second export changes nothing" export_is_stable
+t "export-check: passes on an exported tree" "$TOP/scripts/export-series.sh" --check
+t "round trip: patches applied to a fresh base give the same commits" round_trip
+t "apply: refuses to reset a tree with unexported commits" refuses_unexported
+t "export-check: fails on an unexported commit" fails "$TOP/scripts/export-series.sh" --check
+t "apply: FORCE=1 re-applies and keeps the old commits on a backup branch" force_keeps_backup
+t "apply: follows changed patches when the tree has not moved" reapplies_changed_patches
+t "apply: a patch that needs fuzz fails cleanly" rejects_fuzz
+exit "$failed"
