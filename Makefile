@@ -54,7 +54,7 @@ harness-test:
 
 boot-test:
 	@mkdir -p $(RESULTS)
-	@QEMU_CONSOLE=/dev/null $(TIMED) boot scripts/run-qemu.sh -t spm -m test \
+	@QEMU_CONSOLE=none $(TIMED) boot scripts/run-qemu.sh -t spm -m test \
 		-l $(RESULTS)/test-spm.log || true
 
 test:
@@ -62,12 +62,13 @@ test:
 	@$(MAKE) -s kernel initramfs harness-test boot-test
 	@scripts/summarize.py --tap harness=$(RESULTS)/harness.tap \
 		--console $(RESULTS)/test-spm.log --expected tests/expected-failures \
-		--times $(PHASE_TIMES)
+		--times $(PHASE_TIMES) --cases $(RESULTS)/cases.txt
 
 demo:
 	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
 	@$(MAKE) -s kernel initramfs
-	@$(TIMED) demo scripts/run-qemu.sh -t spm -m demo -l $(RESULTS)/demo-spm.log
+	@QEMU_CONSOLE=userspace $(TIMED) demo scripts/run-qemu.sh -t spm -m demo \
+		-l $(RESULTS)/demo-spm.log
 	@cat $(PHASE_TIMES)
 
 shell:

@@ -25,4 +25,4 @@ build_test() {
 }
 
 build_test hmm-tests "$selftests/mm/hmm-tests.c"
-note "built $(ls "$out" | tr '\n' ' ')into $out"
+note "built into $out: $(cd "$out" && echo *)"

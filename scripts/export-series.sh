@@ -82,7 +82,13 @@ export_one() {
 	else
 		note "$name: no cover letter yet; wrote the git template, fill it in"
 	fi
-	(cd "$dir" && ls -1 [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') >"$dir/series"
+	local patch
+	for patch in "$dir"/[0-9][0-9][0-9][0-9]-*.patch; do
+		case "${patch##*/}" in
+		0000-*) ;;
+		*) printf '%s\n' "${patch##*/}" ;;
+		esac
+	done >"$dir/series"
 }
 
 prev=refs/tags/base

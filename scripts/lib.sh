@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the settings are used by the scripts sourcing this
 # Common settings and helpers for the spm-devpriv scripts. Source it; do not
 # run it. Every path can be overridden from the environment so that the
 # harness self-tests can point the scripts at a scratch repository.

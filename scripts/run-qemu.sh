@@ -21,7 +21,7 @@ set -euo pipefail
 kernel=$BUILD/obj/test/arch/x86/boot/bzImage
 initrd=$BUILD/initramfs.cpio
 topology=spm
-mode=test
+mode="test"
 log=
 limit=1500
 extra=
@@ -46,6 +46,7 @@ mkdir -p "$(dirname "$log")"
 # node 2 = 1 GiB at 0x100000000 (above the PCI hole) that the memmap=
 # parameter retypes to Soft Reserved, so that node 2 is possible but empty
 # at boot and gets memory only when dax_hmem + dax/kmem hot-add it.
+# shellcheck disable=SC2054 # QEMU's own arguments contain commas
 case "$topology" in
 spm)
 	machine=(-smp 2 -m 4G
@@ -113,18 +114,31 @@ if [ "$mode" = shell ]; then
 	"${cmd[@]}" -serial mon:stdio -append "$cmdline" 2>&1 | tee "$log" || rc=$?
 	exit "$rc"
 fi
+# The terminal gets the whole console, or with QEMU_CONSOLE=userspace only
+# what the guest's programs print (and kernel messages from then on), or
+# nothing with QEMU_CONSOLE=none. The log file always gets everything.
+show() {
+	case "${QEMU_CONSOLE:-all}" in
+	all) cat ;;
+	userspace) sed -n '/^spm-devpriv: userspace started/,$p' ;;
+	none) cat >/dev/null ;;
+	*) die "QEMU_CONSOLE must be all, userspace or none" ;;
+	esac
+}
 timeout -k 10 "$limit" "${cmd[@]}" -serial stdio -append "$cmdline" </dev/null 2>&1 |
-	tee "$log" >"${QEMU_CONSOLE:-/dev/stdout}" || rc=$?
+	tee "$log" | show || rc=$?
 
 status=$(sed -n 's/^spm-devpriv-exit: \([0-9]*\).*/\1/p' "$log" | tail -n 1)
 if [ "$rc" -eq 124 ]; then
+	tail -n 30 "$log" >&2
 	note "FAILED: the guest did not finish within ${limit}s"
 	exit 124
 elif [ -z "$status" ]; then
+	tail -n 30 "$log" >&2
 	note "FAILED: the guest stopped without reporting a status (qemu exit $rc)"
 	exit 1
 fi
-if ! "$TOP/scripts/check-splats.sh" "$log"; then
+if ! "$TOP/scripts/check-splats.sh" "$log" >&2; then
 	note "FAILED: kernel splat in $log"
 	exit 1
 fi

@@ -173,7 +173,7 @@ def fold_console(results, kunit_py, log):
                     f'{text.strip()} ({os.path.basename(where)}:{line})')
 
 
-def report(results, times):
+def report(results, times, cases_file):
     suites = []
     for case in results.cases:
         if case[0] not in suites:
@@ -185,14 +185,19 @@ def report(results, times):
                   ('XFAIL', 'expected failures'), ('SKIP', 'skipped'))
                  if results.count(s, suite)]
         print(f'  {suite:<12} {", ".join(parts)}')
-    for title, status in (('failed', 'FAIL'), ('expected failures', 'XFAIL'),
-                          ('skipped', 'SKIP')):
+    for title, status in (('failed', 'FAIL'), ('expected failures', 'XFAIL')):
         chosen = [c for c in results.cases if c[2] == status]
         if not chosen:
             continue
         print(f'---- {title} ----')
         for suite, test, _, detail in chosen:
             print(f'  {suite}:{test}' + (f'  ({detail})' if detail else ''))
+    if cases_file:
+        with open(cases_file, 'w', encoding='utf-8') as f:
+            for suite, test, status, detail in results.cases:
+                f.write(f'{status:<5} {suite}:{test}' +
+                        (f'  ({detail})' if detail else '') + '\n')
+        print(f'---- every case, skipped ones too: {cases_file}')
     unused = sorted(set(results.expected) - results.used_expected)
     if unused:
         print('---- listed as expected failures but not run ----')
@@ -216,6 +221,7 @@ def main():
                         metavar='NAME=FILE')
     parser.add_argument('--expected')
     parser.add_argument('--times', help='phase times to print')
+    parser.add_argument('--cases', help='write every case and its status here')
     parser.add_argument('--kunit', default=os.path.join(
         os.environ.get('LINUX_DIR', os.path.join(TOP, 'build', 'linux')),
         'tools', 'testing', 'kunit', 'kunit.py'))
@@ -236,7 +242,7 @@ def main():
             continue
         fold_console(results, args.kunit, log)
 
-    report(results, args.times)
+    report(results, args.times, args.cases)
     ran = results.count('PASS') + results.count('FAIL') + \
         results.count('XFAIL')
     return 1 if results.count('FAIL') or not ran else 0

@@ -8,6 +8,7 @@
 #    for build/linux (the scripts take their paths from the environment),
 #    and the round trip tree -> patches -> fresh tree giving the same
 #    commit ids.
+# shellcheck disable=SC2317 # the test functions are called through t()
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 fixtures=$TOP/tests/harness
@@ -19,7 +20,8 @@ failed=0
 # t DESCRIPTION COMMAND...: one TAP test case; output of a failing command
 # is shown as diagnostics.
 t() {
-	local desc=$1
+	# TAP reads " # " as the start of a directive: keep '#' out of names.
+	local desc=${1//#/}
 	shift
 	n=$((n + 1))
 	if "$@" >"$scratch/out" 2>&1; then
@@ -32,6 +34,11 @@ t() {
 }
 
 fails() { ! "$@"; }
+
+shellcheck_clean() {
+	cd "$TOP" && shellcheck scripts/*.sh .ci/run guest/init guest/*.sh \
+		guest/demo.d/* guest/tests.d/*
+}
 
 # ---- splat detection ----
 splat_planted() {
@@ -120,7 +127,7 @@ round_trip() {
 	make_scratch_tree "$fresh"
 	LINUX_DIR=$fresh "$TOP/scripts/apply-series.sh"
 	for ref in refs/heads/series/spm refs/heads/work; do
-		[ "$(git -C "$fresh" rev-parse $ref)" = "$(git -C "$LINUX_DIR" rev-parse $ref)" ] ||
+		[ "$(git -C "$fresh" rev-parse "$ref")" = "$(git -C "$LINUX_DIR" rev-parse "$ref")" ] ||
 			{ echo "$ref differs"; return 1; }
 	done
 }
@@ -162,7 +169,8 @@ rejects_fuzz() {
 }
 
 echo "TAP version 13"
-echo "1..$((2 + $(wc -l <"$fixtures/splats.txt") + 10))"
+echo "1..$((4 + $(wc -l <"$fixtures/splats.txt") + 10))"
+t "shellcheck: the repository's shell scripts are clean" shellcheck_clean
 t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" "$fixtures/console-sample.log"
 while IFS= read -r line; do
 	t "check-splats: finds '${line#*] }'" splat_planted "$line"

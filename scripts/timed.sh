@@ -11,7 +11,7 @@ rc=0
 "$@" || rc=$?
 t=$(( $(date +%s) - t0 ))
 if [ "$rc" -eq 0 ]; then
-	status=done
+	status="done"
 else
 	status="FAILED (exit $rc)"
 fi
