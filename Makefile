@@ -54,7 +54,7 @@ harness-test:
 
 boot-test:
 	@mkdir -p $(RESULTS)
-	@QEMU_CONSOLE=none $(TIMED) boot scripts/run-qemu.sh -t spm -m test \
+	@QEMU_CONSOLE=none $(TIMED) guest-tests scripts/run-qemu.sh -t spm -m test \
 		-l $(RESULTS)/test-spm.log || true
 
 test:

@@ -11,10 +11,12 @@ PATCHES_DIR=${PATCHES_DIR:-$TOP/patches}
 # Series in the order they are stacked in the work tree.
 SERIES_LIST=${SERIES_LIST:-"spm devpriv"}
 
-# The pinned base: Debian's linux-source-6.12 package.
+# The pinned base: Debian's linux-source-6.12 package. Only the tarball's
+# path and the version can be overridden (the self-tests check the errors
+# for a changed tarball and a version the archive lacks); the checksum not.
 BASE_PKG=linux-source-6.12
-BASE_VERSION=6.12.117-1~deb12u1
-BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+BASE_VERSION=${BASE_VERSION:-6.12.117-1~deb12u1}
+BASE_TARBALL=${BASE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 BASE_SHA256=585a4a074597aefa2b1a68ada83a3184ba351c127544dea80618bbcceaa3961f
 
 # The identity that authors, commits and signs off every patch.

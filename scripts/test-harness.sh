@@ -160,6 +160,23 @@ reapplies_changed_patches() {
 	grep -q '^int zz;$' "$LINUX_DIR/mm/a.c"
 }
 
+# ---- the pinned base ----
+rejects_changed_tarball() {
+	printf 'not the kernel\n' >"$scratch/fake.tar.xz"
+	! BASE_TARBALL=$scratch/fake.tar.xz LINUX_DIR=$scratch/never \
+		"$TOP/scripts/prepare-tree.sh" 2>"$scratch/err" || return 1
+	cat "$scratch/err"
+	grep -q "sha256 .*, expected $BASE_SHA256" "$scratch/err" && [ ! -e "$scratch/never" ]
+}
+
+rejects_missing_version() {
+	! BASE_VERSION=6.12.0-0~missing LINUX_DIR=$scratch/never \
+		"$TOP/scripts/prepare-tree.sh" 2>"$scratch/err" || return 1
+	cat "$scratch/err"
+	grep -q "cannot be installed: the archive may have dropped it" "$scratch/err" &&
+		grep -q "ALLOW_NEWER_BASE=1" "$scratch/err" && [ ! -e "$scratch/never" ]
+}
+
 rejects_fuzz() {
 	sed -i 's/^ int y;$/ int w;/' "$PATCHES_DIR/devpriv/0001-mm-a-add-z-for-device-memory.patch"
 	! "$TOP/scripts/apply-series.sh" 2>"$scratch/err" || return 1
@@ -169,7 +186,7 @@ rejects_fuzz() {
 }
 
 echo "TAP version 13"
-echo "1..$((4 + $(wc -l <"$fixtures/splats.txt") + 10))"
+echo "1..$((4 + $(wc -l <"$fixtures/splats.txt") + 12))"
 t "shellcheck: the repository's shell scripts are clean" shellcheck_clean
 t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" "$fixtures/console-sample.log"
 while IFS= read -r line; do
@@ -192,4 +209,6 @@ t "export-check: fails on an unexported commit" fails "$TOP/scripts/export-serie
 t "apply: FORCE=1 re-applies and keeps the old commits on a backup branch" force_keeps_backup
 t "apply: follows changed patches when the tree has not moved" reapplies_changed_patches
 t "apply: a patch that needs fuzz fails cleanly" rejects_fuzz
+t "tree: a tarball with another checksum is a clear error" rejects_changed_tarball
+t "tree: a pinned version the archive lacks is a clear error" rejects_missing_version
 exit "$failed"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # timed.sh NAME COMMAND...: run one phase of the pipeline and print how
-# long it took, whether it passed or failed.
+# long it took and its exit status. With PHASE_TIMES set, also append a
+# line to that file for the final summary.
 set -euo pipefail
 
 name=$1
@@ -13,7 +14,7 @@ t=$(( $(date +%s) - t0 ))
 if [ "$rc" -eq 0 ]; then
 	status="done"
 else
-	status="FAILED (exit $rc)"
+	status="exit $rc"
 fi
 printf '=== %s: %s in %dm%02ds\n' "$name" "$status" $((t / 60)) $((t % 60))
 if [ -n "${PHASE_TIMES:-}" ]; then
