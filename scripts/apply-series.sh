@@ -28,6 +28,7 @@ if [ "$(ktree_git rev-parse HEAD)" = "$(ktree_git rev-parse base)" ] &&
 		[ -z "$(ktree_git for-each-ref refs/heads/series/)" ]; then
 	: # only the base: nothing to lose
 elif "$TOP/scripts/export-series.sh" --check 2>/dev/null; then
+	show_new_files
 	note "$LINUX_DIR is up to date with patches/"
 	exit 0
 elif [ -f "$saved" ] && [ "$(stack_state)" = "$(cat "$saved")" ]; then
@@ -42,6 +43,7 @@ else
   re-apply patches/ (the old commits are kept on a backup/ branch)."
 fi
 
+restore_gitignore
 ktree_git checkout -q -B work base
 ktree_git reset -q --hard base
 ktree_git clean -q -fd
@@ -68,4 +70,5 @@ for name in $SERIES_LIST; do
 	total=$((total + ${#files[@]}))
 done
 save_stack_state
+show_new_files
 note "work tree at $LINUX_DIR: base + $total patches"

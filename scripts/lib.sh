@@ -88,6 +88,26 @@ save_stack_state() {
 	stack_state >"$LINUX_DIR/.git/$STATE_FILE_NAME"
 }
 
+# Debian's top-level .gitignore ignores every path outside debian/ (the
+# packaging repository tracks only debian/), which would hide every new
+# file of a patch from git status and git add. The work tree checks out a
+# copy without that rule and marks it skip-worktree, so that git neither
+# sees the edit nor loses new files. Patches must not touch .gitignore.
+show_new_files() {
+	local gi=$LINUX_DIR/.gitignore
+	restore_gitignore
+	if [ -f "$gi" ] && grep -qx '/\*' "$gi"; then
+		sed -i '/^\/\*$/d; /^!\/debian\/$/d' "$gi"
+		ktree_git update-index --skip-worktree .gitignore
+	fi
+}
+
+restore_gitignore() {
+	ktree_git ls-files --error-unmatch .gitignore >/dev/null 2>&1 || return 0
+	ktree_git update-index --no-skip-worktree .gitignore
+	ktree_git checkout -q -- .gitignore
+}
+
 # Tracked or untracked changes in the work tree (build output lives in
 # build/, never in the source tree).
 tree_is_dirty() {

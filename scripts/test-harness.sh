@@ -72,7 +72,9 @@ make_scratch_tree() {
 	printf 'one\ntwo\nthree\n' >"$dir/file"
 	mkdir -p "$dir/mm"
 	printf 'int x;\n' >"$dir/mm/a.c"
-	LINUX_DIR=$dir ktree_git add -A
+	# Debian's top-level rule, which hides every new file outside debian/.
+	printf '/*\n!/debian/\n*.o\n' >"$dir/.gitignore"
+	LINUX_DIR=$dir ktree_git add -A -f
 	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \
 		LINUX_DIR=$dir ktree_git commit -q -m base
 	LINUX_DIR=$dir ktree_git tag base
@@ -82,7 +84,7 @@ make_scratch_tree() {
 # its author date, as git am --committer-date-is-author-date makes them.
 commit_change() {
 	printf '%s\n' "$2" >>"$LINUX_DIR/$1"
-	ktree_git add -A
+	ktree_git add -A -f "$1"
 	GIT_AUTHOR_DATE=$4 GIT_COMMITTER_DATE=$4 ktree_git commit -q -s -m "$3" \
 		-m "Why: the harness self-test needs a commit touching $1."
 }
@@ -160,6 +162,14 @@ reapplies_changed_patches() {
 	grep -q '^int zz;$' "$LINUX_DIR/mm/a.c"
 }
 
+new_files_count() {
+	printf 'int fresh;\n' >"$LINUX_DIR/mm/fresh.c"
+	ktree_git status --porcelain | grep -qx '?? mm/fresh.c' &&
+		! "$TOP/scripts/export-series.sh" --check &&
+		rm "$LINUX_DIR/mm/fresh.c" &&
+		"$TOP/scripts/export-series.sh" --check
+}
+
 # ---- the pinned base ----
 rejects_changed_tarball() {
 	printf 'not the kernel\n' >"$scratch/fake.tar.xz"
@@ -186,7 +196,7 @@ rejects_fuzz() {
 }
 
 echo "TAP version 13"
-echo "1..$((4 + $(wc -l <"$fixtures/splats.txt") + 12))"
+echo "1..$((4 + $(wc -l <"$fixtures/splats.txt") + 13))"
 t "shellcheck: the repository's shell scripts are clean" shellcheck_clean
 t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" "$fixtures/console-sample.log"
 while IFS= read -r line; do
@@ -204,6 +214,7 @@ t "export: output as expected" exported_as_expected
 t "export: a second export changes nothing" export_is_stable
 t "export-check: passes on an exported tree" "$TOP/scripts/export-series.sh" --check
 t "round trip: patches applied to a fresh base give the same commits" round_trip
+t "work tree: a new file is seen despite Debian's .gitignore" new_files_count
 t "apply: refuses to reset a tree with unexported commits" refuses_unexported
 t "export-check: fails on an unexported commit" fails "$TOP/scripts/export-series.sh" --check
 t "apply: FORCE=1 re-applies and keeps the old commits on a backup branch" force_keeps_backup
