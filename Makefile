@@ -6,7 +6,7 @@ RESULTS := $(BUILD)/results
 KERNEL := $(BUILD)/obj/test/arch/x86/boot/bzImage
 INITRD := $(BUILD)/initramfs.cpio
 # The test kernel: trimmed guest config plus the debug options.
-TEST_FRAGMENTS := configs/guest.config configs/debug.config
+TEST_FRAGMENTS := configs/guest.config configs/debug.config configs/spm.config
 TOPOLOGY ?= spm
 TIMED := scripts/timed.sh
 export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # apply-series.sh: bring the work tree in line with patches/: reset it to
 # the base commit and apply every series with git am, strictly (no fuzz,
-# no 3-way merge). The end of each series is kept as branch series/NAME;
-# the checked-out branch "work" ends with the last series.
+# no 3-way merge). Each series is a branch named after it, stacked on the
+# one before (spm on base, devpriv on spm); the last one is checked out.
 #
 # Nothing unexported is ever lost: the tree is only reset when it already
 # matches patches/ (then nothing is done), when it has not moved since the
@@ -25,7 +25,7 @@ if tree_is_dirty; then
 fi
 saved=$LINUX_DIR/.git/$STATE_FILE_NAME
 if [ "$(ktree_git rev-parse HEAD)" = "$(ktree_git rev-parse base)" ] &&
-		[ -z "$(ktree_git for-each-ref refs/heads/series/)" ]; then
+		[ "$(ktree_git for-each-ref refs/heads/ | wc -l)" -le 1 ]; then
 	: # only the base: nothing to lose
 elif "$TOP/scripts/export-series.sh" --check 2>/dev/null; then
 	show_new_files
@@ -44,7 +44,7 @@ else
 fi
 
 restore_gitignore
-ktree_git checkout -q -B work base
+ktree_git checkout -q --detach base
 ktree_git reset -q --hard base
 ktree_git clean -q -fd
 # Let "git rebase -i --update-refs" carry the series/* markers along.
@@ -53,8 +53,8 @@ ktree_git config user.name "$IDENT_NAME"
 ktree_git config user.email "$IDENT_EMAIL"
 
 total=0
-last=${SERIES_LIST##* }
 for name in $SERIES_LIST; do
+	ktree_git checkout -q -B "$name"
 	mapfile -t files < <(series_patches "$name")
 	if [ "${#files[@]}" -gt 0 ]; then
 		if ! ktree_git am -q --no-3way --committer-date-is-author-date \
@@ -65,7 +65,6 @@ for name in $SERIES_LIST; do
 			die "series $name does not apply on the base: $failed"
 		fi
 	fi
-	[ "$name" = "$last" ] || ktree_git update-ref "$(series_ref "$name")" HEAD
 	note "applied series $name: ${#files[@]} patches"
 	total=$((total + ${#files[@]}))
 done

@@ -25,4 +25,10 @@ build_test() {
 }
 
 build_test hmm-tests "$selftests/mm/hmm-tests.c"
+# Tests of the series, where the tree has them.
+if [ -f "$selftests/mm/spm-tests.c" ]; then
+	build_test spm-tests "$selftests/mm/spm-tests.c"
+else
+	rm -f "$out/spm-tests"
+fi
 note "built into $out: $(cd "$out" && echo *)"

@@ -27,8 +27,6 @@ if tree_is_dirty; then
 	ktree_git status --short | head -n 20 >&2
 	die "$LINUX_DIR has uncommitted changes or an unfinished git am/rebase: finish and commit first"
 fi
-[ "$(ktree_git symbolic-ref -q HEAD || true)" = refs/heads/work ] ||
-	die "$LINUX_DIR: check out branch 'work' first (HEAD is elsewhere)"
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -93,11 +91,11 @@ export_one() {
 
 prev=refs/tags/base
 for name in $SERIES_LIST; do
-	end=$(series_end "$name")
+	end=$(series_ref "$name")
 	ktree_git rev-parse -q --verify "$end" >/dev/null ||
-		die "$LINUX_DIR has no $end: was it made by 'make tree'?"
+		die "$LINUX_DIR has no branch $name: was it made by 'make tree'?"
 	ktree_git merge-base --is-ancestor "$prev" "$end" ||
-		die "$end does not contain $prev: keep the series stacked (git rebase -i --update-refs base)"
+		die "branch $name is not stacked on ${prev#refs/*/}: git -C $LINUX_DIR rebase ${prev#refs/*/} $name"
 	export_one "$name" "$prev" "$end" "$out/$name"
 	prev=$end
 done

@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
 	# kernel build
 	gcc make flex bison bc libelf-dev libssl-dev cpio xz-utils kmod ccache git
-	python3
+	python3 python3-ply python3-git
 	# guest
 	qemu-system-x86 busybox-static numactl libnuma-dev daxctl
 	# checks

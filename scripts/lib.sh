@@ -45,19 +45,10 @@ ktree_git() {
 		git -C "$LINUX_DIR" "$@"
 }
 
-# The branch that marks the end of one series in the work tree. The last
-# series has none: it ends at the checked-out branch, "work".
+# Each series is a branch named after it, stacked in SERIES_LIST order:
+# branch spm holds base..series A, branch devpriv holds spm..series B.
 series_ref() {
-	printf 'refs/heads/series/%s\n' "$1"
-}
-
-# The commit a series ends at.
-series_end() {
-	if [ "$1" = "${SERIES_LIST##* }" ]; then
-		printf 'refs/heads/work\n'
-	else
-		series_ref "$1"
-	fi
+	printf 'refs/heads/%s\n' "$1"
 }
 
 # The patch files of one series, in quilt order, one path per line.
@@ -77,9 +68,11 @@ series_patches() {
 # snapshot is saved after every apply and export: a tree whose refs still
 # match it holds nothing that patches/ lacks.
 stack_state() {
-	ktree_git for-each-ref --format='%(refname) %(objectname)' \
-		refs/heads/work 'refs/heads/series/' refs/tags/base
-	ktree_git rev-parse HEAD
+	local name
+	for name in $SERIES_LIST; do
+		printf '%s %s\n' "$name" "$(ktree_git rev-parse -q --verify "$(series_ref "$name")" || true)"
+	done
+	ktree_git rev-parse base HEAD
 }
 
 STATE_FILE_NAME=spm-devpriv-synced

@@ -98,11 +98,11 @@ setup_queue() {
 	done
 	make_scratch_tree "$LINUX_DIR"
 	"$TOP/scripts/apply-series.sh"
-	git -C "$LINUX_DIR" checkout -q series/spm 2>/dev/null || true
-	ktree_git checkout -q work
+	ktree_git checkout -q spm
 	commit_change mm/a.c 'int y;' 'mm/a: add y' '2025-02-01T10:00:00Z'
 	commit_change file 'four' 'file: add four' '2025-02-02T10:00:00Z'
-	ktree_git update-ref refs/heads/series/spm HEAD
+	ktree_git checkout -q devpriv
+	ktree_git reset -q --hard spm
 	commit_change mm/a.c 'int z;' 'mm/a: add z for device memory' '2025-02-03T10:00:00Z'
 }
 
@@ -128,7 +128,7 @@ round_trip() {
 	local fresh=$scratch/fresh
 	make_scratch_tree "$fresh"
 	LINUX_DIR=$fresh "$TOP/scripts/apply-series.sh"
-	for ref in refs/heads/series/spm refs/heads/work; do
+	for ref in refs/heads/spm refs/heads/devpriv; do
 		[ "$(git -C "$fresh" rev-parse "$ref")" = "$(git -C "$LINUX_DIR" rev-parse "$ref")" ] ||
 			{ echo "$ref differs"; return 1; }
 	done
@@ -160,6 +160,16 @@ reapplies_changed_patches() {
 	"$TOP/scripts/apply-series.sh" &&
 	[ "$(ktree_git rev-parse HEAD)" != "$before" ] &&
 	grep -q '^int zz;$' "$LINUX_DIR/mm/a.c"
+}
+
+unstacked_is_refused() {
+	ktree_git checkout -q spm
+	commit_change file 'late' 'file: add late' '2025-02-05T10:00:00Z'
+	! "$TOP/scripts/export-series.sh" 2>"$scratch/err" || return 1
+	cat "$scratch/err"
+	grep -q "branch devpriv is not stacked on spm" "$scratch/err" &&
+		ktree_git rebase -q spm devpriv && "$TOP/scripts/export-series.sh" &&
+		grep -qx '0003-file-add-late.patch' "$PATCHES_DIR/spm/series"
 }
 
 new_files_count() {
@@ -196,7 +206,7 @@ rejects_fuzz() {
 }
 
 echo "TAP version 13"
-echo "1..$((4 + $(wc -l <"$fixtures/splats.txt") + 13))"
+echo "1..$((4 + $(wc -l <"$fixtures/splats.txt") + 14))"
 t "shellcheck: the repository's shell scripts are clean" shellcheck_clean
 t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" "$fixtures/console-sample.log"
 while IFS= read -r line; do
@@ -219,6 +229,7 @@ t "apply: refuses to reset a tree with unexported commits" refuses_unexported
 t "export-check: fails on an unexported commit" fails "$TOP/scripts/export-series.sh" --check
 t "apply: FORCE=1 re-applies and keeps the old commits on a backup branch" force_keeps_backup
 t "apply: follows changed patches when the tree has not moved" reapplies_changed_patches
+t "export: a series branch not stacked on the one before is refused" unstacked_is_refused
 t "apply: a patch that needs fuzz fails cleanly" rejects_fuzz
 t "tree: a tarball with another checksum is a clear error" rejects_changed_tarball
 t "tree: a pinned version the archive lacks is a clear error" rejects_missing_version
