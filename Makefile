@@ -12,7 +12,7 @@ TIMED := scripts/timed.sh
 export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times
 
 .PHONY: help deps tree export export-check kernel selftests initramfs \
-	harness-test boot-test test demo shell clean
+	harness-test boot-test test demo shell walk clean
 
 help:
 	@echo "make test          the whole pipeline: deps, tree, kernel, boot, every test"
@@ -25,6 +25,7 @@ help:
 	@echo "make harness-test  the harness's own tests (no kernel needed)"
 	@echo "make boot-test     boot the built kernel and run the guest tests"
 	@echo "make shell         boot the built kernel to a shell (TOPOLOGY=$(TOPOLOGY))"
+	@echo "make walk          build, boot and test every patch on its own (SERIES=...)"
 	@echo "make clean         remove build output, keep build/linux"
 
 deps:
@@ -73,6 +74,9 @@ demo:
 
 shell:
 	@scripts/run-qemu.sh -t $(TOPOLOGY) -m shell -T 0
+
+walk: tree
+	@$(TIMED) walk scripts/walk-series.sh $(SERIES)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/initramfs-root $(BUILD)/guest-bin $(INITRD) \
