@@ -59,7 +59,7 @@ create_base() {
 	mkdir -p "$tmp"
 	tar -xJf "$BASE_TARBALL" -C "$tmp" --strip-components=1
 	LINUX_DIR=$tmp
-	ktree_git init -q -b work
+	ktree_git init -q -b "${SERIES_LIST%% *}"
 	# Commit exactly what the tarball holds, whatever .gitignore says.
 	ktree_git add -A -f .
 	GIT_AUTHOR_DATE=$BASE_DATE GIT_COMMITTER_DATE=$BASE_DATE \

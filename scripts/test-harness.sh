@@ -68,7 +68,7 @@ export BUILD=$scratch/build LINUX_DIR=$scratch/build/linux PATCHES_DIR=$scratch/
 make_scratch_tree() {
 	local dir=$1
 	mkdir -p "$dir"
-	LINUX_DIR=$dir ktree_git init -q -b work
+	LINUX_DIR=$dir ktree_git init -q -b "${SERIES_LIST%% *}"
 	printf 'one\ntwo\nthree\n' >"$dir/file"
 	mkdir -p "$dir/mm"
 	printf 'int x;\n' >"$dir/mm/a.c"
