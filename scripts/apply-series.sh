@@ -21,7 +21,7 @@ FORCE=${FORCE:-0}
 
 if tree_is_dirty; then
 	ktree_git status --short | head -n 20 >&2
-	die "$LINUX_DIR has uncommitted changes or an unfinished git am/rebase; finish, 'make export' them, or remove them"
+	die "$LINUX_DIR has uncommitted changes or an unfinished git am/rebase: finish and commit them, then 'make export'"
 fi
 saved=$LINUX_DIR/.git/$STATE_FILE_NAME
 if [ "$(ktree_git rev-parse HEAD)" = "$(ktree_git rev-parse base)" ] &&
