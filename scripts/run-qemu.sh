@@ -46,10 +46,12 @@ mkdir -p "$(dirname "$log")"
 # node 2 = 1 GiB at 0x100000000 (above the PCI hole) that the memmap=
 # parameter retypes to Soft Reserved, so that node 2 is possible but empty
 # at boot and gets memory only when dax_hmem + dax/kmem hot-add it;
-# spm_nodes=2 reserves it for SPM on kernels that have the option. A
-# 256 MiB pc-dimm on node 2 sits in device memory at 0x140000000, where no
-# driver of the guest config adds it: tests hot-add it themselves
-# (spmdev.hotplug=START,SIZE,NODE tells them where).
+# spm_nodes=2 reserves it for SPM on kernels that have the option. Node 3
+# has neither CPUs nor memory: the firmware gives it the hotplug range, so
+# it is possible but empty, a node for drivers to type before memory
+# arrives. A 256 MiB pc-dimm sits in that range at 0x140000000, where no
+# driver of the guest config adds it: tests hot-add it themselves, into
+# node 2 or 3 (spmdev.hotplug=START,SIZE,NODE tells them where).
 # shellcheck disable=SC2054 # QEMU's own arguments contain commas
 case "$topology" in
 spm)
@@ -60,8 +62,9 @@ spm)
 		-numa node,nodeid=0,cpus=0-1,memdev=m0
 		-numa node,nodeid=1,memdev=m1
 		-numa node,nodeid=2,memdev=m2
+		-numa node,nodeid=3
 		-object memory-backend-ram,id=hp0,size=256M
-		-device pc-dimm,id=dimm0,memdev=hp0,node=2)
+		-device pc-dimm,id=dimm0,memdev=hp0,node=3)
 	topo_args="memmap=1G%0x100000000-1+0xefffffff spm_nodes=2"
 	topo_args+=" spmdev.hotplug=0x140000000,0x10000000,2"
 	;;
