@@ -60,6 +60,68 @@ summary_is() {
 	[ "$(tail -n 1 "$scratch/summary")" = "$want" ] && [ "$rc" -eq "$want_rc" ]
 }
 
+# ---- check-patches: series A's first patch, clean and with planted defects ----
+real_tree=${KUNIT_TREE:-$TOP/build/linux}
+first_patch=$(echo "$TOP"/patches/spm/0001-*.patch)
+
+# planted_check CHECK COMMAND...: a one-patch series A whose patch is the
+# first patch filtered through COMMAND; check-patches must fail CHECK (or
+# pass everything when CHECK is "clean").
+planted_check() {
+	local want=$1 dir=$scratch/planted/spm
+	shift
+	rm -rf "$scratch/planted"
+	mkdir -p "$dir"
+	cp "$TOP/patches/spm/0000-cover-letter.patch" "$dir/"
+	"$@" <"$first_patch" >"$dir/${first_patch##*/}"
+	echo "${first_patch##*/}" >"$dir/series"
+	[ -z "${PLANT_UNLISTED:-}" ] || cp "$TOP"/patches/spm/0002-*.patch "$dir/"
+	local rc=0
+	PATCHES_DIR=$scratch/planted SERIES_LIST=spm LINUX_DIR=$real_tree \
+		"$TOP/scripts/check-patches.sh" >"$scratch/check.tap" || rc=$?
+	cat "$scratch/check.tap"
+	if [ "$want" = clean ]; then
+		[ "$rc" -eq 0 ] && ! grep -q '^not ok' "$scratch/check.tap"
+	else
+		[ "$rc" -ne 0 ] && grep -q "^not ok [0-9]* .*$want" "$scratch/check.tap"
+	fi
+}
+
+# Trailing whitespace on the first added line of the diff.
+add_trailing_space() { perl -pe 'if (!$d && /^\+[^+]/) { s/$/ /; $d = 1 }'; }
+# A context line the base does not have.
+break_context() { perl -pe 'if (/^@@/) { $h = 1 } elsif ($h && !$d && /^ \S/) { s/^ / X/; $d = 1 }'; }
+# A second patch file that the series file does not name.
+unlisted_patch() { PLANT_UNLISTED=1 planted_check "$1" cat; }
+# A commit message of one line.
+short_message() { perl -0pe 's/\n\n.*?\nSigned-off-by/\n\nAdd it.\n\nSigned-off-by/s'; }
+
+# planted_ref PATH SED-EXPRESSION: a commit on top of the stack whose
+# PATH is edited by the expression; prints its id. No branch and no work
+# tree change: the commit exists only as objects.
+planted_ref() {
+	local path=$1 expr=$2 index=$scratch/planted.index blob tree top
+	top=refs/heads/${SERIES_LIST##* }
+	rm -f "$index"
+	GIT_INDEX_FILE=$index LINUX_DIR=$real_tree ktree_git read-tree "$top"
+	blob=$(LINUX_DIR=$real_tree ktree_git show "$top:$path" | sed "$expr" |
+		LINUX_DIR=$real_tree ktree_git hash-object -w --stdin)
+	GIT_INDEX_FILE=$index LINUX_DIR=$real_tree \
+		ktree_git update-index --cacheinfo "100644,$blob,$path"
+	tree=$(GIT_INDEX_FILE=$index LINUX_DIR=$real_tree ktree_git write-tree)
+	LINUX_DIR=$real_tree ktree_git commit-tree -p "$top" -m planted "$tree"
+}
+
+# planted_docs CHECK PATH SED-EXPRESSION: check-docs on a planted commit
+# fails CHECK.
+planted_docs() {
+	local want=$1 ref rc=0
+	ref=$(planted_ref "$2" "$3")
+	LINUX_DIR=$real_tree "$TOP/scripts/check-docs.sh" "$ref" >"$scratch/docs.tap" || rc=$?
+	cat "$scratch/docs.tap"
+	[ "$rc" -ne 0 ] && grep -q "^not ok [0-9]* $want" "$scratch/docs.tap"
+}
+
 # ---- patch queue, on a scratch tree ----
 export BUILD=$scratch/build LINUX_DIR=$scratch/build/linux PATCHES_DIR=$scratch/patches
 # shellcheck source=scripts/lib.sh
@@ -206,7 +268,7 @@ rejects_fuzz() {
 }
 
 echo "TAP version 13"
-echo "1..$((4 + $(wc -l <"$fixtures/splats.txt") + 14))"
+echo "1..$((4 + $(wc -l <"$fixtures/splats.txt") + 24))"
 t "shellcheck: the repository's shell scripts are clean" shellcheck_clean
 t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" "$fixtures/console-sample.log"
 while IFS= read -r line; do
@@ -233,4 +295,26 @@ t "export: a series branch not stacked on the one before is refused" unstacked_i
 t "apply: a patch that needs fuzz fails cleanly" rejects_fuzz
 t "tree: a tarball with another checksum is a clear error" rejects_changed_tarball
 t "tree: a pinned version the archive lacks is a clear error" rejects_missing_version
+t "check-patches: the first patch of series A passes" planted_check clean cat
+t "check-patches: trailing whitespace fails checkpatch" \
+	planted_check "checkpatch --strict" add_trailing_space
+t "check-patches: a subject without a subsystem prefix fails" \
+	planted_check "identity and subject" sed 's/^\(Subject: \[PATCH[^]]*\]\) mm: /\1 /'
+t "check-patches: a missing Signed-off-by fails" \
+	planted_check "identity and subject" sed '/^Signed-off-by:/d'
+t "check-patches: a one-line commit message fails" \
+	planted_check "the commit message explains" short_message
+t "check-patches: a patch that does not apply on the base fails" \
+	planted_check "applies on the base" break_context
+t "check-patches: a patch file missing from the series file fails" \
+	unlisted_patch "the series file lists every patch file"
+t "check-docs: the series has no new kernel-doc or ABI warning" \
+	env LINUX_DIR="$real_tree" "$TOP/scripts/check-docs.sh"
+t "check-docs: an undocumented parameter fails" \
+	planted_docs "kernel-doc: no new warning in mm/memory-tiers.c" mm/memory-tiers.c \
+	'/^ \* @has_memory: @nid holds memory now, online or not$/d'
+# shellcheck disable=SC2016 # a sed script, not a shell expansion
+t "check-docs: a file documented twice in Documentation/ABI fails" \
+	planted_docs "get_abi.pl validate" Documentation/ABI/stable/sysfs-devices-node \
+	'$a\\nWhat:\t\t/sys/devices/system/node/has_spm\nDescription:\n\t\tAgain.'
 exit "$failed"
