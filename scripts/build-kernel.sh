@@ -2,6 +2,13 @@
 # build-kernel.sh NAME FRAGMENT...: configure build/obj/NAME as tinyconfig
 # plus the given Kconfig fragments, check that every option of the
 # fragments survived olddefconfig, and build bzImage with ccache.
+#
+#   KBUILD_TARGETS   what to build instead of bzImage (e.g. objects)
+#   KBUILD_EXTRA     extra make arguments (e.g. "W=1 C=2")
+#   CHECK_FRAGMENTS  the fragments whose options must survive (default:
+#                    all; a later fragment may turn off what an earlier
+#                    one needs)
+#   KARCH, CROSS_COMPILE  another architecture (default x86_64)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -10,7 +17,7 @@ set -euo pipefail
 name=$1
 shift
 obj=$BUILD/obj/$name
-[ -d "$LINUX_DIR/.git" ] || die "no work tree at $LINUX_DIR (run: make tree)"
+[ -e "$LINUX_DIR/.git" ] || die "no work tree at $LINUX_DIR (run: make tree)"
 mkdir -p "$obj"
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
@@ -19,10 +26,16 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 # two builds of the same tree are comparable.
 export KBUILD_BUILD_TIMESTAMP="$BASE_DATE" KBUILD_BUILD_USER=spm-devpriv \
 	KBUILD_BUILD_HOST=qemu
-cc=gcc
-command -v ccache >/dev/null && cc="ccache gcc"
+arch=${KARCH:-x86_64}
+cross=${CROSS_COMPILE:-}
+hostcc=gcc cc=${cross}gcc
+if command -v ccache >/dev/null; then
+	hostcc="ccache gcc"
+	cc="ccache $cc"
+fi
 kmake() {
-	make -s -C "$LINUX_DIR" O="$obj" ARCH=x86_64 CC="$cc" HOSTCC="$cc" -j"$(nproc)" "$@"
+	make -s -C "$LINUX_DIR" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross" \
+		CC="$cc" HOSTCC="$hostcc" -j"$(nproc)" "$@"
 }
 
 # A fresh config every time: make only rebuilds what a changed option
@@ -35,6 +48,8 @@ kmake tinyconfig >/dev/null
 }
 kmake olddefconfig >/dev/null
 
+check=("$@")
+[ -z "${CHECK_FRAGMENTS:-}" ] || read -ra check <<<"$CHECK_FRAGMENTS"
 missing=0
 while IFS= read -r line; do
 	case "$line" in
@@ -52,11 +67,12 @@ while IFS= read -r line; do
 		fi
 		;;
 	esac
-done < <(cat "$@")
+done < <(cat "${check[@]}")
 [ "$missing" -eq 0 ] || die "the fragments ask for options their dependencies do not allow"
 
 t0=$(date +%s)
-kmake bzImage
+# shellcheck disable=SC2086 # lists of make arguments
+kmake ${KBUILD_EXTRA:-} ${KBUILD_TARGETS:-bzImage}
 t=$(( $(date +%s) - t0 ))
 printf 'build-kernel: %s built in %dm%02ds (%s)\n' "$name" $((t / 60)) $((t % 60)) \
 	"$(ccache -s 2>/dev/null | grep -iE 'hits|Hits:' | head -n 1 | tr -s ' ' || echo 'no ccache')"

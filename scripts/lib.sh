@@ -107,3 +107,39 @@ tree_is_dirty() {
 	[ -n "$(ktree_git status --porcelain)" ] ||
 		[ -d "$LINUX_DIR/.git/rebase-apply" ] || [ -d "$LINUX_DIR/.git/rebase-merge" ]
 }
+
+# series_options TREE OUT: write to OUT the lines of the series' config
+# fragments whose option TREE's Kconfig knows, so that one fragment list
+# configures the base, every commit of the walk and the tip alike.
+SERIES_CONFIGS=${SERIES_CONFIGS:-$TOP/configs/spm.config}
+series_options() {
+	local tree=$1 out=$2 f line sym
+	: >"$out"
+	for f in $SERIES_CONFIGS; do
+		while IFS= read -r line; do
+			case "$line" in
+			CONFIG_*=*)
+				sym=${line%%=*}
+				sym=${sym#CONFIG_}
+				if grep -rqs --include='Kconfig*' -E "^(menu)?config $sym\$" "$tree"; then
+					echo "$line" >>"$out"
+				fi
+				;;
+			esac
+		done <"$f"
+	done
+}
+
+# check_worktree NAME REF: a detached work tree of the kernel repository
+# at REF in $BUILD/check/NAME, for checks that must not depend on what
+# the main work tree has checked out. Prints its path.
+check_worktree() {
+	local dir=$BUILD/check/$1
+	if [ ! -d "$dir" ]; then
+		mkdir -p "$BUILD/check"
+		ktree_git worktree add -q --detach "$dir" "$2" >&2
+	else
+		LINUX_DIR=$dir ktree_git checkout -q --detach "$2" >&2
+	fi
+	printf '%s\n' "$dir"
+}
