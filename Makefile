@@ -12,7 +12,7 @@ TIMED := scripts/timed.sh
 export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times
 
 .PHONY: help deps tree export export-check kernel selftests initramfs \
-	harness-test boot-test test demo shell walk clean
+	harness-test check-quick boot-test test demo shell walk check clean
 
 help:
 	@echo "make test          the whole pipeline: deps, tree, kernel, boot, every test"
@@ -26,6 +26,8 @@ help:
 	@echo "make boot-test     boot the built kernel and run the guest tests"
 	@echo "make shell         boot the built kernel to a shell (TOPOLOGY=$(TOPOLOGY))"
 	@echo "make walk          build, boot and test every patch on its own (SERIES=...)"
+	@echo "make check         the review gate: patches, docs, W=1/sparse, config matrix, bisect builds"
+	@echo "make check-quick   its cheap part (patches, docs, mm/ without SPM), also run by make test"
 	@echo "make clean         remove build output, keep build/linux"
 
 deps:
@@ -58,10 +60,21 @@ boot-test:
 	@QEMU_CONSOLE=none $(TIMED) guest-tests scripts/run-qemu.sh -t spm -m test \
 		-l $(RESULTS)/test-spm.log || true
 
+# The cheap part of make check: patch hygiene and apply, documentation,
+# and mm/ with the series' options off.
+check-quick: tree
+	@mkdir -p $(RESULTS)
+	@$(TIMED) check-patches bash -c 'scripts/check-patches.sh >$(RESULTS)/check-patches.tap' || true
+	@$(TIMED) check-docs bash -c 'scripts/check-docs.sh >$(RESULTS)/check-docs.tap' || true
+	@$(TIMED) check-nospm-mm bash -c 'MATRIX_TARGETS=mm/ scripts/check-configs.sh - \
+		configs/matrix/nospm.config >$(RESULTS)/check-nospm-mm.tap' || true
+
 test:
 	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
-	@$(MAKE) -s kernel initramfs harness-test boot-test
+	@$(MAKE) -s kernel initramfs harness-test check-quick boot-test
 	@scripts/summarize.py --tap harness=$(RESULTS)/harness.tap \
+		--tap patches=$(RESULTS)/check-patches.tap --tap docs=$(RESULTS)/check-docs.tap \
+		--tap nospm-mm=$(RESULTS)/check-nospm-mm.tap \
 		--console $(RESULTS)/test-spm.log --expected tests/expected-failures \
 		--times $(PHASE_TIMES) --cases $(RESULTS)/cases.txt
 
@@ -77,6 +90,24 @@ shell:
 
 walk: tree
 	@$(TIMED) walk scripts/walk-series.sh $(SERIES)
+
+# The review gate. Each step writes TAP to $(RESULTS)/check-*.tap; the
+# summary fails the target if any test failed.
+CHECK_STEPS := patches docs warnings configs bisect checks
+check: tree
+	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
+	@$(TIMED) deps-check scripts/install-deps.sh check
+	@$(MAKE) -s harness-test
+	@$(TIMED) check-patches bash -c 'scripts/check-patches.sh >$(RESULTS)/check-patches.tap' || true
+	@$(TIMED) check-docs bash -c 'scripts/check-docs.sh >$(RESULTS)/check-docs.tap' || true
+	@$(TIMED) check-warnings bash -c 'scripts/check-warnings.sh >$(RESULTS)/check-warnings.tap' || true
+	@$(TIMED) check-configs bash -c 'scripts/check-configs.sh >$(RESULTS)/check-configs.tap' || true
+	@$(TIMED) check-bisect bash -c 'WALK_BUILD_ONLY=1 scripts/walk-series.sh \
+		>$(RESULTS)/check-bisect.tap' || true
+	@$(TIMED) check-selftests bash -c 'scripts/test-checks.sh >$(RESULTS)/check-checks.tap' || true
+	@scripts/summarize.py --tap harness=$(RESULTS)/harness.tap \
+		$(foreach s,$(CHECK_STEPS),--tap $(s)=$(RESULTS)/check-$(s).tap) \
+		--times $(PHASE_TIMES)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/initramfs-root $(BUILD)/guest-bin $(INITRD) \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# check-configs.sh [REF] [MATRIX-FRAGMENT...]: build REF (default: the
-# top of the stack) in every configuration of the matrix
+# check-configs.sh [REF|-] [MATRIX-FRAGMENT...]: build REF (default or -:
+# the top of the stack) in every configuration of the matrix
 # (configs/matrix/*.config by default), as TAP: one test per
 # configuration, which passes when the configuration's own options hold
 # after olddefconfig and its targets build. Builds only, no boot.
@@ -11,13 +11,15 @@
 #   # arch: arm64 aarch64-linux-gnu-   (ARCH and CROSS_COMPILE; x86_64
 #                                       by default)
 # x86_64 entries start from the guest configuration, the others from
-# tinyconfig; both get the series' options that REF has.
+# tinyconfig; both get the series' options that REF has. MATRIX_TARGETS
+# replaces every fragment's targets (make test builds mm/ only).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$LINUX_DIR/.git" ] || die "no work tree at $LINUX_DIR (run: make tree)"
-tip=${1:-$(series_ref "${SERIES_LIST##* }")}
+tip=${1:--}
+[ "$tip" != - ] || tip=$(series_ref "${SERIES_LIST##* }")
 shift || true
 if [ $# -gt 0 ]; then
 	matrix=("$@")
@@ -37,7 +39,7 @@ echo "TAP version 13"
 echo "1..${#matrix[@]}"
 for frag in "${matrix[@]}"; do
 	name=$(basename "$frag" .config)
-	targets=$(sed -n 's/^# targets: //p' "$frag")
+	targets=${MATRIX_TARGETS:-$(sed -n 's/^# targets: //p' "$frag")}
 	read -r arch cross < <(sed -n 's/^# arch: //p' "$frag"; echo)
 	fragments=("$series_cfg" "$frag")
 	[ -n "$arch" ] || fragments=("$TOP/configs/guest.config" "${fragments[@]}")

@@ -54,12 +54,15 @@ result() {
 	fi
 }
 
-echo "TAP version 13"
+# The plan goes first: collect the results, then print them.
+exec 3>&1 >"$scratch/tap"
 while IFS= read -r path; do
 	new=$(comm -13 <(kerneldoc_warnings base "$path") <(kerneldoc_warnings "$tip" "$path"))
 	result "kernel-doc: no new warning in $path" "$new"
 done < <(ktree_git diff --name-only --diff-filter=AM "base..$tip" -- '*.c' '*.h')
 new=$(comm -13 <(abi_warnings base) <(abi_warnings "$tip"))
 result "get_abi.pl validate: no new warning in Documentation/ABI" "$new"
-echo "1..$n"
+exec >&3
+printf 'TAP version 13\n1..%d\n' "$n"
+cat "$scratch/tap"
 exit "$failed"

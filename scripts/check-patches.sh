@@ -124,7 +124,9 @@ applies() {
 	done
 }
 
-echo "TAP version 13"
+# The plan goes first (kunit.py cannot parse a trailing one): collect the
+# results, then print them.
+exec 3>&1 >"$scratch/tap"
 stack=()
 for name in $names; do
 	npatches=$(series_patches "$name" | grep -c . || true)
@@ -148,5 +150,7 @@ for name in $names; do
 		t "$name: applies alone on the base" applies base "$name"
 	fi
 done
-echo "1..$n"
+exec >&3
+printf 'TAP version 13\n1..%d\n' "$n"
+cat "$scratch/tap"
 exit "$failed"

@@ -29,11 +29,14 @@ warnings() {
 	local name=$1 ref=$2 dir objs=() f cfg rc=0
 	dir=$(check_worktree "$name" "$ref")
 	for f in "${files[@]}"; do
-		[ -f "$dir/$f" ] && objs+=("${f%.c}.o")
+		[ -f "$dir/$f" ] || continue
+		objs+=("${f%.c}.o")
+		# Compile them again every time: warnings come only from a compile.
+		rm -f "$BUILD/obj/check-$name/${f%.c}.o"
 	done
 	cfg=$BUILD/check/$name.series.config
 	series_options "$dir" "$cfg"
-	LINUX_DIR=$dir KBUILD_TARGETS="${objs[*]}" KBUILD_EXTRA="W=1 C=2" \
+	LC_ALL=C LINUX_DIR=$dir KBUILD_TARGETS="${objs[*]}" KBUILD_EXTRA="W=1 C=2" \
 		"$TOP/scripts/build-kernel.sh" "check-$name" "$TOP/configs/guest.config" \
 		"$TOP/configs/debug.config" "$cfg" >"$out/$name.log" 2>&1 || rc=$?
 	grep -E '(warning|error):' "$out/$name.log" |
@@ -65,7 +68,8 @@ result() {
 	fi
 }
 
-echo "TAP version 13"
+# The plan goes first: collect the results, then print them.
+exec 3>&1 >"$out/tap"
 if [ "$tip_ok" -ne 0 ]; then
 	result "the touched files build at $tip" "$(tail -n 20 "$out/tip.log")"
 fi
@@ -75,5 +79,7 @@ for f in "${files[@]}"; do
 done
 others=$(grep -vF -f <(printf '%s:\n' "${files[@]}") "$out/new.warnings" || true)
 result "W=1 and sparse: no new warning in other files" "$others"
-echo "1..$n"
+exec >&3
+printf 'TAP version 13\n1..%d\n' "$n"
+cat "$out/tap"
 exit "$failed"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# install-deps.sh: install the Debian packages the pipeline needs, if any
-# is missing. The base source package is installed by prepare-tree.sh,
-# which pins its version.
+# install-deps.sh [check]: install the Debian packages the pipeline needs,
+# if any is missing; with "check", also those of make check (sparse and
+# the cross compilers). The base source package is installed by
+# prepare-tree.sh, which pins its version.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -15,6 +16,9 @@ packages=(
 	# checks
 	shellcheck
 )
+if [ "${1:-}" = check ]; then
+	packages+=(sparse gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

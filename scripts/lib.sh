@@ -130,6 +130,21 @@ series_options() {
 	done
 }
 
+# planted_commit PARENT PATH SED-EXPRESSION: a commit on top of PARENT
+# whose PATH is PARENT's filtered through the sed expression; prints its
+# id. It changes no branch and no work tree: the commit exists only as
+# objects, for the checks' tests to plant defects in.
+planted_commit() {
+	local parent=$1 path=$2 expr=$3 index blob tree
+	index=$(mktemp)
+	GIT_INDEX_FILE=$index ktree_git read-tree "$parent"
+	blob=$(ktree_git show "$parent:$path" | sed "$expr" | ktree_git hash-object -w --stdin)
+	GIT_INDEX_FILE=$index ktree_git update-index --cacheinfo "100644,$blob,$path"
+	tree=$(GIT_INDEX_FILE=$index ktree_git write-tree)
+	rm -f "$index"
+	ktree_git commit-tree -p "$parent" -m "planted: $path" "$tree"
+}
+
 # check_worktree NAME REF: a detached work tree of the kernel repository
 # at REF in $BUILD/check/NAME, for checks that must not depend on what
 # the main work tree has checked out. Prints its path.

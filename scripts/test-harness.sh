@@ -96,27 +96,11 @@ unlisted_patch() { PLANT_UNLISTED=1 planted_check "$1" cat; }
 # A commit message of one line.
 short_message() { perl -0pe 's/\n\n.*?\nSigned-off-by/\n\nAdd it.\n\nSigned-off-by/s'; }
 
-# planted_ref PATH SED-EXPRESSION: a commit on top of the stack whose
-# PATH is edited by the expression; prints its id. No branch and no work
-# tree change: the commit exists only as objects.
-planted_ref() {
-	local path=$1 expr=$2 index=$scratch/planted.index blob tree top
-	top=refs/heads/${SERIES_LIST##* }
-	rm -f "$index"
-	GIT_INDEX_FILE=$index LINUX_DIR=$real_tree ktree_git read-tree "$top"
-	blob=$(LINUX_DIR=$real_tree ktree_git show "$top:$path" | sed "$expr" |
-		LINUX_DIR=$real_tree ktree_git hash-object -w --stdin)
-	GIT_INDEX_FILE=$index LINUX_DIR=$real_tree \
-		ktree_git update-index --cacheinfo "100644,$blob,$path"
-	tree=$(GIT_INDEX_FILE=$index LINUX_DIR=$real_tree ktree_git write-tree)
-	LINUX_DIR=$real_tree ktree_git commit-tree -p "$top" -m planted "$tree"
-}
-
-# planted_docs CHECK PATH SED-EXPRESSION: check-docs on a planted commit
-# fails CHECK.
+# planted_docs CHECK PATH SED-EXPRESSION: check-docs on a commit that
+# plants a defect on top of the stack fails CHECK.
 planted_docs() {
 	local want=$1 ref rc=0
-	ref=$(planted_ref "$2" "$3")
+	ref=$(LINUX_DIR=$real_tree planted_commit "refs/heads/${SERIES_LIST##* }" "$2" "$3")
 	LINUX_DIR=$real_tree "$TOP/scripts/check-docs.sh" "$ref" >"$scratch/docs.tap" || rc=$?
 	cat "$scratch/docs.tap"
 	[ "$rc" -ne 0 ] && grep -q "^not ok [0-9]* $want" "$scratch/docs.tap"

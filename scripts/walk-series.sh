@@ -7,6 +7,11 @@
 # fails to build or has a failing test. The work tree must be clean; the
 # branch that was checked out is restored at the end.
 #
+# WALK_BUILD_ONLY=1 builds each commit twice instead, no boot: the test
+# configuration and the same with the series' options off
+# (configs/matrix/nospm.config), and prints TAP. WALK_RANGE=A..B walks
+# those commits instead of the series.
+#
 # Options by the CONFIG_* names each commit knows: a fragment line for an
 # option the commit does not have yet is dropped for that commit.
 set -euo pipefail
@@ -28,29 +33,36 @@ trap restore EXIT
 results=$BUILD/results/walk
 mkdir -p "$results"
 fragments=("$TOP/configs/guest.config" "$TOP/configs/debug.config")
-series_configs=("$TOP/configs/spm.config")
 failed=0
+n=0
+# Build-only TAP: the plan goes first, so collect the results.
+[ -z "${WALK_BUILD_ONLY:-}" ] || exec 3>&1 >"$results/bisect.tap"
 while read -r commit subject; do
 	restore_gitignore
 	ktree_git checkout -q "$commit"
 	show_new_files
-	# Series options this commit has: keep the lines whose symbol exists.
 	frag=$results/series.config
-	: >"$frag"
-	for f in "${series_configs[@]}"; do
-		while IFS= read -r line; do
-			case "$line" in
-			CONFIG_*=*)
-				sym=${line%%=*}
-				sym=${sym#CONFIG_}
-				if grep -rqs --include='Kconfig*' -E "^(menu)?config $sym\$" "$LINUX_DIR"; then
-					echo "$line" >>"$frag"
-				fi
-				;;
-			esac
-		done <"$f"
-	done
+	series_options "$LINUX_DIR" "$frag"
 	log=$results/${commit:0:12}.log
+	if [ -n "${WALK_BUILD_ONLY:-}" ]; then
+		for variant in test nospm; do
+			extra=() only=
+			if [ "$variant" = nospm ]; then
+				only=$TOP/configs/matrix/nospm.config
+				extra=("$only")
+			fi
+			n=$((n + 1))
+			if CHECK_FRAGMENTS=$only "$TOP/scripts/build-kernel.sh" "walk-$variant" \
+				"${fragments[@]}" "$frag" "${extra[@]}" >"$log.$variant" 2>&1; then
+				echo "ok $n ${commit:0:12} $subject: builds ($variant config)"
+			else
+				echo "not ok $n ${commit:0:12} $subject: does not build ($variant config)"
+				tail -n 20 "$log.$variant" | sed 's/^/# /'
+				failed=1
+			fi
+		done
+		continue
+	fi
 	status=ok
 	if ! "$TOP/scripts/build-kernel.sh" walk "${fragments[@]}" "$frag" >"$log.build" 2>&1; then
 		status="BUILD FAILED (see $log.build)"
@@ -68,5 +80,10 @@ while read -r commit subject; do
 	fi
 	case "$status" in ok*) ;; *) failed=1 ;; esac
 	printf '%s %-60.60s %s\n' "${commit:0:12}" "$subject" "$status"
-done < <(ktree_git log --reverse --format='%H %s' "refs/tags/base..$end")
+done < <(ktree_git log --reverse --format='%H %s' "${WALK_RANGE:-refs/tags/base..$end}")
+if [ -n "${WALK_BUILD_ONLY:-}" ]; then
+	exec >&3
+	printf 'TAP version 13\n1..%d\n' "$n"
+	cat "$results/bisect.tap"
+fi
 exit "$failed"
