@@ -26,9 +26,11 @@ build_test() {
 
 build_test hmm-tests "$selftests/mm/hmm-tests.c"
 # Tests of the series, where the tree has them.
-if [ -f "$selftests/mm/spm-tests.c" ]; then
-	build_test spm-tests "$selftests/mm/spm-tests.c"
-else
-	rm -f "$out/spm-tests"
-fi
+for name in spm-tests spm-mempolicy; do
+	if [ -f "$selftests/mm/$name.c" ]; then
+		build_test "$name" "$selftests/mm/$name.c"
+	else
+		rm -f "$out/$name"
+	fi
+done
 note "built into $out: $(cd "$out" && echo *)"
