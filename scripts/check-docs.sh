@@ -40,29 +40,11 @@ abi_warnings() {
 		tr '\t' ' ' | normalize
 }
 
-n=0
-failed=0
-# result DESCRIPTION NEW_WARNINGS
-result() {
-	n=$((n + 1))
-	if [ -z "$2" ]; then
-		echo "ok $n $1"
-	else
-		echo "not ok $n $1"
-		printf '%s\n' "$2" | sed 's/^/# /'
-		failed=1
-	fi
-}
-
-# The plan goes first: collect the results, then print them.
-exec 3>&1 >"$scratch/tap"
+tap_begin
 while IFS= read -r path; do
 	new=$(comm -13 <(kerneldoc_warnings base "$path") <(kerneldoc_warnings "$tip" "$path"))
-	result "kernel-doc: no new warning in $path" "$new"
+	tap_result "kernel-doc: no new warning in $path" "$new"
 done < <(ktree_git diff --name-only --diff-filter=AM "base..$tip" -- '*.c' '*.h')
 new=$(comm -13 <(abi_warnings base) <(abi_warnings "$tip"))
-result "get_abi.pl validate: no new warning in Documentation/ABI" "$new"
-exec >&3
-printf 'TAP version 13\n1..%d\n' "$n"
-cat "$scratch/tap"
-exit "$failed"
+tap_result "get_abi.pl validate: no new warning in Documentation/ABI" "$new"
+tap_end

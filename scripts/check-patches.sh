@@ -11,7 +11,7 @@
 # letter names the base, the testing and the review points and lists
 # every patch; and the series applies (git apply, exact context) on the
 # pinned base, stacked in order, and each series also alone on the base.
-# shellcheck disable=SC2317 # the check functions are called through t()
+# shellcheck disable=SC2317 # the check functions are called through tap_t()
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,21 +20,6 @@ set -euo pipefail
 names=${*:-$SERIES_LIST}
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-
-n=0
-failed=0
-t() {
-	local desc=${1//#/}
-	shift
-	n=$((n + 1))
-	if "$@" >"$scratch/out" 2>&1; then
-		echo "ok $n $desc"
-	else
-		echo "not ok $n $desc"
-		sed 's/^/# /' "$scratch/out"
-		failed=1
-	fi
-}
 
 ident="$IDENT_NAME <$IDENT_EMAIL>"
 
@@ -124,33 +109,27 @@ applies() {
 	done
 }
 
-# The plan goes first (kunit.py cannot parse a trailing one): collect the
-# results, then print them.
-exec 3>&1 >"$scratch/tap"
+tap_begin
 stack=()
 for name in $names; do
 	npatches=$(series_patches "$name" | grep -c . || true)
-	t "$name: the series file lists every patch file" series_file_complete "$name"
+	tap_t "$name: the series file lists every patch file" series_file_complete "$name"
 	if [ "$npatches" -eq 0 ]; then
-		n=$((n + 1))
-		echo "ok $n $name: cover letter # SKIP the series has no patches yet"
+		tap_skip "$name: cover letter" "the series has no patches yet"
 	else
-		t "$name: the cover letter has base, testing, review points and every patch" \
+		tap_t "$name: the cover letter has base, testing, review points and every patch" \
 			cover_letter_complete "$name"
 	fi
 	while IFS= read -r p; do
 		base=${p##*/}
-		t "$name/$base: checkpatch --strict" checkpatch_clean "$p"
-		t "$name/$base: identity and subject" headers_ok "$p"
-		t "$name/$base: the commit message explains" message_explains "$p"
+		tap_t "$name/$base: checkpatch --strict" checkpatch_clean "$p"
+		tap_t "$name/$base: identity and subject" headers_ok "$p"
+		tap_t "$name/$base: the commit message explains" message_explains "$p"
 	done < <(series_patches "$name")
 	stack+=("$name")
-	t "$name: applies on the base stacked as ${stack[*]}" applies base "${stack[@]}"
+	tap_t "$name: applies on the base stacked as ${stack[*]}" applies base "${stack[@]}"
 	if [ "${#stack[@]}" -gt 1 ]; then
-		t "$name: applies alone on the base" applies base "$name"
+		tap_t "$name: applies alone on the base" applies base "$name"
 	fi
 done
-exec >&3
-printf 'TAP version 13\n1..%d\n' "$n"
-cat "$scratch/tap"
-exit "$failed"
+tap_end

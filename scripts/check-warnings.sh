@@ -55,31 +55,14 @@ tip_ok=0
 warnings tip "$tip" >"$out/tip.warnings" || tip_ok=$?
 comm -13 "$out/base.warnings" "$out/tip.warnings" >"$out/new.warnings"
 
-n=0
-failed=0
-result() {
-	n=$((n + 1))
-	if [ -z "$2" ]; then
-		echo "ok $n $1"
-	else
-		echo "not ok $n $1"
-		printf '%s\n' "$2" | sed 's/^/# /'
-		failed=1
-	fi
-}
-
-# The plan goes first: collect the results, then print them.
-exec 3>&1 >"$out/tap"
+tap_begin
 if [ "$tip_ok" -ne 0 ]; then
-	result "the touched files build at $tip" "$(tail -n 20 "$out/tip.log")"
+	tap_result "the touched files build at $tip" "$(tail -n 20 "$out/tip.log")"
 fi
 for f in "${files[@]}"; do
-	result "W=1 and sparse: no new warning in $f" \
+	tap_result "W=1 and sparse: no new warning in $f" \
 		"$(grep -F "$f:" "$out/new.warnings" || true)"
 done
 others=$(grep -vF -f <(printf '%s:\n' "${files[@]}") "$out/new.warnings" || true)
-result "W=1 and sparse: no new warning in other files" "$others"
-exec >&3
-printf 'TAP version 13\n1..%d\n' "$n"
-cat "$out/tap"
-exit "$failed"
+tap_result "W=1 and sparse: no new warning in other files" "$others"
+tap_end

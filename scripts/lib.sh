@@ -158,3 +158,61 @@ check_worktree() {
 	fi
 	printf '%s\n' "$dir"
 }
+
+# TAP for the test and check scripts. The plan goes first (kunit.py, which
+# folds the results, loops on a trailing plan), so results are collected
+# and printed at the end:
+#   tap_begin
+#   tap_t DESCRIPTION COMMAND...      one test: the command's status, and
+#                                     its output as diagnostics on failure
+#   tap_result DESCRIPTION FAILURES   one test that fails when FAILURES
+#                                     (shown as diagnostics) is not empty
+#   tap_skip DESCRIPTION REASON
+#   tap_end                           print; fail if any test failed
+tap_begin() {
+	TAP_N=0
+	TAP_FAILED=0
+	TAP_BUF=$(mktemp)
+	TAP_OUT=$(mktemp)
+}
+
+tap_record() {
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" = ok ]; then
+		echo "ok $TAP_N $2" >>"$TAP_BUF"
+		return
+	fi
+	echo "not ok $TAP_N $2" >>"$TAP_BUF"
+	[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/# /' >>"$TAP_BUF"
+	TAP_FAILED=1
+}
+
+tap_t() {
+	# TAP reads " # " as the start of a directive: keep '#' out of names.
+	local desc=${1//#/}
+	shift
+	if "$@" >"$TAP_OUT" 2>&1; then
+		tap_record ok "$desc"
+	else
+		tap_record fail "$desc" "$(cat "$TAP_OUT")"
+	fi
+}
+
+tap_result() {
+	if [ -z "$2" ]; then
+		tap_record ok "$1"
+	else
+		tap_record fail "$1" "$2"
+	fi
+}
+
+tap_skip() {
+	tap_record ok "${1//#/} # SKIP $2"
+}
+
+tap_end() {
+	printf 'TAP version 13\n1..%d\n' "$TAP_N"
+	cat "$TAP_BUF"
+	rm -f "$TAP_BUF" "$TAP_OUT"
+	return "$TAP_FAILED"
+}

@@ -8,7 +8,7 @@
 #  - the bisect walk on two commits, the first of which does not build
 #    and the second of which repairs it: the walk fails the first only.
 # The cheap checks' planted defects are in test-harness.sh.
-# shellcheck disable=SC2317 # the test functions are called through t()
+# shellcheck disable=SC2317 # the test functions are called through tap_t()
 # shellcheck disable=SC2016 # sed scripts, not shell expansions
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -18,21 +18,6 @@ set -euo pipefail
 top=$(series_ref "${SERIES_LIST##* }")
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-
-n=0
-failed=0
-t() {
-	local desc=$1
-	shift
-	n=$((n + 1))
-	if "$@" >"$scratch/out" 2>&1; then
-		echo "ok $n $desc"
-	else
-		echo "not ok $n $desc"
-		sed 's/^/# /' "$scratch/out"
-		failed=1
-	fi
-}
 
 new_warnings_found() {
 	local ref rc=0
@@ -59,8 +44,7 @@ unbuildable_patch_found() {
 		grep -q "^ok [0-9]* ${fixed:0:12} .*(test config)" "$scratch/walk.tap"
 }
 
-echo "TAP version 13"
-echo "1..2"
-t "check-warnings: a new W=1 and sparse warning fail" new_warnings_found
-t "bisect walk: a patch that does not build alone fails" unbuildable_patch_found
-exit "$failed"
+tap_begin
+tap_t "check-warnings: a new W=1 and sparse warning fail" new_warnings_found
+tap_t "bisect walk: a patch that does not build alone fails" unbuildable_patch_found
+tap_end

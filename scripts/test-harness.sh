@@ -8,30 +8,12 @@
 #    for build/linux (the scripts take their paths from the environment),
 #    and the round trip tree -> patches -> fresh tree giving the same
 #    commit ids.
-# shellcheck disable=SC2317 # the test functions are called through t()
+# shellcheck disable=SC2317 # the test functions are called through tap_t()
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 fixtures=$TOP/tests/harness
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-
-n=0
-failed=0
-# t DESCRIPTION COMMAND...: one TAP test case; output of a failing command
-# is shown as diagnostics.
-t() {
-	# TAP reads " # " as the start of a directive: keep '#' out of names.
-	local desc=${1//#/}
-	shift
-	n=$((n + 1))
-	if "$@" >"$scratch/out" 2>&1; then
-		echo "ok $n $desc"
-	else
-		echo "not ok $n $desc"
-		sed 's/^/# /' "$scratch/out"
-		failed=1
-	fi
-}
 
 fails() { ! "$@"; }
 
@@ -251,54 +233,53 @@ rejects_fuzz() {
 		[ -z "$(ktree_git status --porcelain)" ]
 }
 
-echo "TAP version 13"
-echo "1..$((4 + $(wc -l <"$fixtures/splats.txt") + 24))"
-t "shellcheck: the repository's shell scripts are clean" shellcheck_clean
-t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" "$fixtures/console-sample.log"
+tap_begin
+tap_t "shellcheck: the repository's shell scripts are clean" shellcheck_clean
+tap_t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" "$fixtures/console-sample.log"
 while IFS= read -r line; do
-	t "check-splats: finds '${line#*] }'" splat_planted "$line"
+	tap_t "check-splats: finds '${line#*] }'" splat_planted "$line"
 done <"$fixtures/splats.txt"
-t "summarize: KTAP and TAP sections fold into one summary" \
+tap_t "summarize: KTAP and TAP sections fold into one summary" \
 	summary_is "4 passed, 3 failed, 3 skipped" 1 \
 	--console "$fixtures/console-sample.log" --expected "$fixtures/expected-sample"
-t "summarize: a crashed guest and a splat count as failures" \
+tap_t "summarize: a crashed guest and a splat count as failures" \
 	summary_is "1 passed, 5 failed, 0 skipped" 1 --console "$fixtures/console-crash.log"
 setup_queue >"$scratch/setup.log" 2>&1
-t "export: writes both series with stable names and cover letters" \
+tap_t "export: writes both series with stable names and cover letters" \
 	"$TOP/scripts/export-series.sh"
-t "export: output as expected" exported_as_expected
-t "export: a second export changes nothing" export_is_stable
-t "export-check: passes on an exported tree" "$TOP/scripts/export-series.sh" --check
-t "round trip: patches applied to a fresh base give the same commits" round_trip
-t "work tree: a new file is seen despite Debian's .gitignore" new_files_count
-t "apply: refuses to reset a tree with unexported commits" refuses_unexported
-t "export-check: fails on an unexported commit" fails "$TOP/scripts/export-series.sh" --check
-t "apply: FORCE=1 re-applies and keeps the old commits on a backup branch" force_keeps_backup
-t "apply: follows changed patches when the tree has not moved" reapplies_changed_patches
-t "export: a series branch not stacked on the one before is refused" unstacked_is_refused
-t "apply: a patch that needs fuzz fails cleanly" rejects_fuzz
-t "tree: a tarball with another checksum is a clear error" rejects_changed_tarball
-t "tree: a pinned version the archive lacks is a clear error" rejects_missing_version
-t "check-patches: the first patch of series A passes" planted_check clean cat
-t "check-patches: trailing whitespace fails checkpatch" \
+tap_t "export: output as expected" exported_as_expected
+tap_t "export: a second export changes nothing" export_is_stable
+tap_t "export-check: passes on an exported tree" "$TOP/scripts/export-series.sh" --check
+tap_t "round trip: patches applied to a fresh base give the same commits" round_trip
+tap_t "work tree: a new file is seen despite Debian's .gitignore" new_files_count
+tap_t "apply: refuses to reset a tree with unexported commits" refuses_unexported
+tap_t "export-check: fails on an unexported commit" fails "$TOP/scripts/export-series.sh" --check
+tap_t "apply: FORCE=1 re-applies and keeps the old commits on a backup branch" force_keeps_backup
+tap_t "apply: follows changed patches when the tree has not moved" reapplies_changed_patches
+tap_t "export: a series branch not stacked on the one before is refused" unstacked_is_refused
+tap_t "apply: a patch that needs fuzz fails cleanly" rejects_fuzz
+tap_t "tree: a tarball with another checksum is a clear error" rejects_changed_tarball
+tap_t "tree: a pinned version the archive lacks is a clear error" rejects_missing_version
+tap_t "check-patches: the first patch of series A passes" planted_check clean cat
+tap_t "check-patches: trailing whitespace fails checkpatch" \
 	planted_check "checkpatch --strict" add_trailing_space
-t "check-patches: a subject without a subsystem prefix fails" \
+tap_t "check-patches: a subject without a subsystem prefix fails" \
 	planted_check "identity and subject" sed 's/^\(Subject: \[PATCH[^]]*\]\) mm: /\1 /'
-t "check-patches: a missing Signed-off-by fails" \
+tap_t "check-patches: a missing Signed-off-by fails" \
 	planted_check "identity and subject" sed '/^Signed-off-by:/d'
-t "check-patches: a one-line commit message fails" \
+tap_t "check-patches: a one-line commit message fails" \
 	planted_check "the commit message explains" short_message
-t "check-patches: a patch that does not apply on the base fails" \
+tap_t "check-patches: a patch that does not apply on the base fails" \
 	planted_check "applies on the base" break_context
-t "check-patches: a patch file missing from the series file fails" \
+tap_t "check-patches: a patch file missing from the series file fails" \
 	unlisted_patch "the series file lists every patch file"
-t "check-docs: the series has no new kernel-doc or ABI warning" \
+tap_t "check-docs: the series has no new kernel-doc or ABI warning" \
 	env LINUX_DIR="$real_tree" "$TOP/scripts/check-docs.sh"
-t "check-docs: an undocumented parameter fails" \
+tap_t "check-docs: an undocumented parameter fails" \
 	planted_docs "kernel-doc: no new warning in mm/memory-tiers.c" mm/memory-tiers.c \
 	'/^ \* @has_memory: @nid holds memory now, online or not$/d'
 # shellcheck disable=SC2016 # a sed script, not a shell expansion
-t "check-docs: a file documented twice in Documentation/ABI fails" \
+tap_t "check-docs: a file documented twice in Documentation/ABI fails" \
 	planted_docs "get_abi.pl validate" Documentation/ABI/stable/sysfs-devices-node \
 	'$a\\nWhat:\t\t/sys/devices/system/node/has_spm\nDescription:\n\t\tAgain.'
-exit "$failed"
+tap_end
