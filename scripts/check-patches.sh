@@ -49,7 +49,7 @@ headers_ok() {
 		{ echo "no 'Signed-off-by: $ident'"; ok=1; }
 	subject=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$p" | head -n 1)
 	summary=$subject
-	if ! [[ $subject =~ ^[a-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)*:\ [^\ ] ]]; then
+	if ! [[ $subject =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)*:\ [^\ ] ]]; then
 		echo "subject '$subject' lacks a prefix such as 'mm/page_alloc: '"
 		ok=1
 	fi
