@@ -48,8 +48,8 @@ kernel: tree
 selftests: tree
 	@$(TIMED) selftests scripts/build-selftests.sh
 
-initramfs: selftests
-	@$(TIMED) initramfs scripts/build-initramfs.sh $(INITRD)
+initramfs: kernel selftests
+	@$(TIMED) initramfs scripts/build-initramfs.sh $(INITRD) $(BUILD)/obj/test
 
 harness-test:
 	@mkdir -p $(RESULTS)

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# build-initramfs.sh OUTPUT: the guest's root file system as a cpio
-# archive: busybox-static, numactl and daxctl from Debian with the shared
-# libraries they need, guest/ from this repository and the test programs
-# from build/guest-bin.
+# build-initramfs.sh OUTPUT KERNEL_OBJ: the guest's root file system as a
+# cpio archive: busybox-static, numactl and daxctl from Debian with the
+# shared libraries they need, guest/ from this repository, the test
+# programs from build/guest-bin, and the index of the built-in modules of
+# the kernel built in KERNEL_OBJ.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 1 ] || die "usage: $0 OUTPUT"
+[ $# -eq 2 ] || die "usage: $0 OUTPUT KERNEL_OBJ"
 output=$1
+kobj=$2
+[ -f "$kobj/modules.builtin" ] || die "no built kernel in $kobj (run: make kernel)"
 root=$BUILD/initramfs-root
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root}
@@ -36,6 +39,14 @@ mkdir -p "$root/spm-devpriv/bin"
 cp -r "$TOP/guest/run-tests.sh" "$TOP/guest/demo.sh" "$TOP/guest/tests.d" \
 	"$TOP/guest/demo.d" "$root/spm-devpriv/"
 cp "$BUILD"/guest-bin/* "$root/spm-devpriv/bin/"
+# daxctl asks libkmod whether the dax drivers are built in before it
+# loads them: libkmod reads that from the index depmod makes.
+release=$(cat "$kobj/include/config/kernel.release")
+mkdir -p "$root/lib/modules/$release"
+cp "$kobj/modules.builtin" "$kobj/modules.builtin.modinfo" "$root/lib/modules/$release/"
+: >"$root/lib/modules/$release/modules.order"
+depmod -b "$root" "$release"
+
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
 	>"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"

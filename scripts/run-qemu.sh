@@ -51,7 +51,9 @@ mkdir -p "$(dirname "$log")"
 # it is possible but empty, a node for drivers to type before memory
 # arrives. A 256 MiB pc-dimm sits in that range at 0x140000000, where no
 # driver of the guest config adds it: tests hot-add it themselves, into
-# node 2 or 3 (spmdev.hotplug=START,SIZE,NODE tells them where).
+# node 2 or 3 (spmdev.hotplug=START,SIZE,NODE tells them where). 128 MiB
+# of node 1 at 0xb0000000 are Soft Reserved too: a dax device on a SysRAM
+# node, which dax/kmem adds to node 1 at boot, for the dax spm_node tests.
 # shellcheck disable=SC2054 # QEMU's own arguments contain commas
 case "$topology" in
 spm)
@@ -65,7 +67,8 @@ spm)
 		-numa node,nodeid=3
 		-object memory-backend-ram,id=hp0,size=256M
 		-device pc-dimm,id=dimm0,memdev=hp0,node=3)
-	topo_args="memmap=1G%0x100000000-1+0xefffffff spm_nodes=2"
+	topo_args="memmap=1G%0x100000000-1+0xefffffff"
+	topo_args+=" memmap=128M%0xb0000000-1+0xefffffff spm_nodes=2"
 	topo_args+=" spmdev.hotplug=0x140000000,0x10000000,2"
 	;;
 flat)

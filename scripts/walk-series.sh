@@ -66,7 +66,7 @@ while read -r commit subject; do
 	status=ok
 	if ! "$TOP/scripts/build-kernel.sh" walk "${fragments[@]}" "$frag" >"$log.build" 2>&1; then
 		status="BUILD FAILED (see $log.build)"
-	elif ! { "$TOP/scripts/build-selftests.sh" && "$TOP/scripts/build-initramfs.sh" "$BUILD/walk.cpio"; } >>"$log.build" 2>&1; then
+	elif ! { "$TOP/scripts/build-selftests.sh" && "$TOP/scripts/build-initramfs.sh" "$BUILD/walk.cpio" "$BUILD/obj/walk"; } >>"$log.build" 2>&1; then
 		status="GUEST BUILD FAILED (see $log.build)"
 	else
 		QEMU_CONSOLE=none "$TOP/scripts/run-qemu.sh" -k "$BUILD/obj/walk/arch/x86/boot/bzImage" \
