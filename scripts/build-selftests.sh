@@ -25,6 +25,12 @@ build_test() {
 }
 
 build_test hmm-tests "$selftests/mm/hmm-tests.c"
+# The kernel's own cpuset and page migration tests, which the series must
+# keep passing. libnuma is linked statically; the linker's warning about
+# its getaddrinfo() does not concern this program.
+build_test test_cpuset "$selftests/cgroup/test_cpuset.c" "$selftests/cgroup/cgroup_util.c"
+build_test migration "$selftests/mm/migration.c" "$selftests/mm/thp_settings.c" \
+	"$selftests/mm/vm_util.c" -lnuma -Wl,--no-warnings
 # Tests of the series, where the tree has them.
 for name in spm-tests spm-mempolicy; do
 	if [ -f "$selftests/mm/$name.c" ]; then

@@ -42,7 +42,7 @@ done
 log=${log:-$BUILD/logs/$mode-$topology.log}
 mkdir -p "$(dirname "$log")"
 
-# Topologies. spm: node 0 = both CPUs + 2 GiB, node 1 = 1 GiB memory-only,
+# Topologies. spm: node 0 = 3 CPUs + 2 GiB (the kernel's migration selftest wants 3), node 1 = 1 GiB memory-only,
 # node 2 = 1 GiB at 0x100000000 (above the PCI hole) that the memmap=
 # parameter retypes to Soft Reserved, so that node 2 is possible but empty
 # at boot and gets memory only when dax_hmem + dax/kmem hot-add it;
@@ -57,11 +57,11 @@ mkdir -p "$(dirname "$log")"
 # shellcheck disable=SC2054 # QEMU's own arguments contain commas
 case "$topology" in
 spm)
-	machine=(-smp 2 -m 4G,slots=2,maxmem=5G
+	machine=(-smp 3 -m 4G,slots=2,maxmem=5G
 		-object memory-backend-ram,id=m0,size=2G
 		-object memory-backend-ram,id=m1,size=1G
 		-object memory-backend-ram,id=m2,size=1G
-		-numa node,nodeid=0,cpus=0-1,memdev=m0
+		-numa node,nodeid=0,cpus=0-2,memdev=m0
 		-numa node,nodeid=1,memdev=m1
 		-numa node,nodeid=2,memdev=m2
 		-numa node,nodeid=3
