@@ -36,7 +36,7 @@ done
 
 install -m 0755 "$TOP/guest/init" "$root/init"
 mkdir -p "$root/spm-devpriv/bin"
-cp -r "$TOP/guest/run-tests.sh" "$TOP/guest/demo.sh" "$TOP/guest/tests.d" \
+cp -r "$TOP/guest/run-tests.sh" "$TOP/guest/demo.sh" "$TOP/guest/tap.sh" "$TOP/guest/tests.d" \
 	"$TOP/guest/demo.d" "$root/spm-devpriv/"
 cp "$BUILD"/guest-bin/* "$root/spm-devpriv/bin/"
 # daxctl asks libkmod whether the dax drivers are built in before it

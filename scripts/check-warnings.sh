@@ -3,7 +3,9 @@
 # as TAP. Builds every kernel C file the series touches with W=1 and
 # sparse (C=2), on the base and on REF (default: the top of the stack), in
 # the test configuration (with the series' options where the tree has
-# them), in work trees of their own under build/check. A warning counts
+# them) plus the CXL fragment of the matrix, which the guest does not
+# build but the series touches, in work trees of their own under
+# build/check. A warning counts
 # as new when REF has it and the base does not, ignoring line and column
 # numbers, so that moved code is not new. One test per touched file, and
 # one for warnings in any other file (the headers those files include).
@@ -38,7 +40,8 @@ warnings() {
 	series_options "$dir" "$cfg"
 	LC_ALL=C LINUX_DIR=$dir KBUILD_TARGETS="${objs[*]}" KBUILD_EXTRA="W=1 C=2" \
 		"$TOP/scripts/build-kernel.sh" "check-$name" "$TOP/configs/guest.config" \
-		"$TOP/configs/debug.config" "$cfg" >"$out/$name.log" 2>&1 || rc=$?
+		"$TOP/configs/debug.config" "$TOP/configs/matrix/cxl.config" "$cfg" \
+		>"$out/$name.log" 2>&1 || rc=$?
 	grep -E '(warning|error):' "$out/$name.log" |
 		sed -E "s|$dir/||g; s|$BUILD/obj/check-$name/||g; s/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/" |
 		sort -u

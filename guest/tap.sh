@@ -1,0 +1,25 @@
+# shellcheck shell=sh
+# TAP helpers for the shell tests in tests.d, sourced by them.
+#   check DESCRIPTION COMMAND...  one test: ok when COMMAND succeeds, else
+#                                 not ok with COMMAND's output as comments
+#   is GOT EXPECTED               succeeds when the two strings are equal
+#   tap_exit                      exit 0 when every check passed, else 1
+
+tap_n=0
+tap_failed=0
+check() {
+	desc=$1
+	shift
+	tap_n=$((tap_n + 1))
+	if "$@" >/tmp/tap-check.out 2>&1; then
+		echo "ok $tap_n $desc"
+	else
+		echo "not ok $tap_n $desc"
+		sed 's/^/# /' /tmp/tap-check.out
+		tap_failed=1
+	fi
+}
+
+is() { [ "$1" = "$2" ] || { echo "got '$1', expected '$2'"; return 1; }; }
+
+tap_exit() { exit "$tap_failed"; }
