@@ -42,6 +42,14 @@ summary_is() {
 	[ "$(tail -n 1 "$scratch/summary")" = "$want" ] && [ "$rc" -eq "$want_rc" ]
 }
 
+# The sample log with a driver's message printed inside the KUnit KTAP.
+ktap_interrupted() {
+	sed '5a\[    0.812346] input: ImExPS/2 Generic Explorer Mouse as /devices/platform/i8042/serio1/input/input3' \
+		"$fixtures/console-sample.log" >"$scratch/interrupted.log"
+	summary_is "4 passed, 3 failed, 3 skipped" 1 --console "$scratch/interrupted.log" \
+		--expected "$fixtures/expected-sample"
+}
+
 # ---- check-patches: series A's first patch, clean and with planted defects ----
 real_tree=${KUNIT_TREE:-$TOP/build/linux}
 first_patch=$(echo "$TOP"/patches/spm/0001-*.patch)
@@ -242,6 +250,7 @@ done <"$fixtures/splats.txt"
 tap_t "summarize: KTAP and TAP sections fold into one summary" \
 	summary_is "4 passed, 3 failed, 3 skipped" 1 \
 	--console "$fixtures/console-sample.log" --expected "$fixtures/expected-sample"
+tap_t "summarize: a kernel message inside the KUnit KTAP is not KTAP" ktap_interrupted
 tap_t "summarize: a crashed guest and a splat count as failures" \
 	summary_is "1 passed, 5 failed, 0 skipped" 1 --console "$fixtures/console-crash.log"
 setup_queue >"$scratch/setup.log" 2>&1
