@@ -6,7 +6,8 @@ RESULTS := $(BUILD)/results
 KERNEL := $(BUILD)/obj/test/arch/x86/boot/bzImage
 INITRD := $(BUILD)/initramfs.cpio
 # The test kernel: trimmed guest config plus the debug options.
-TEST_FRAGMENTS := configs/guest.config configs/debug.config configs/spm.config
+TEST_FRAGMENTS := configs/guest.config configs/debug.config configs/spm.config \
+	configs/devpriv.config
 TOPOLOGY ?= spm
 TIMED := scripts/timed.sh
 export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times
@@ -59,6 +60,8 @@ boot-test:
 	@mkdir -p $(RESULTS)
 	@QEMU_CONSOLE=none $(TIMED) guest-tests scripts/run-qemu.sh -t spm -m test \
 		-l $(RESULTS)/test-spm.log || true
+	@QEMU_CONSOLE=none $(TIMED) guest-smallphys scripts/run-qemu.sh -t smallphys \
+		-m test -l $(RESULTS)/test-smallphys.log || true
 
 # The cheap part of make check: patch hygiene and apply, documentation,
 # and mm/ with the series' options off.
@@ -75,7 +78,8 @@ test:
 	@scripts/summarize.py --tap harness=$(RESULTS)/harness.tap \
 		--tap patches=$(RESULTS)/check-patches.tap --tap docs=$(RESULTS)/check-docs.tap \
 		--tap nospm-mm=$(RESULTS)/check-nospm-mm.tap \
-		--console $(RESULTS)/test-spm.log --expected tests/expected-failures \
+		--console $(RESULTS)/test-spm.log --guest $(RESULTS)/test-smallphys.log \
+		--expected tests/expected-failures \
 		--times $(PHASE_TIMES) --cases $(RESULTS)/cases.txt
 
 demo:

@@ -3,11 +3,19 @@
 # prints TAP (or KTAP) on stdout; its output is shown between marker lines
 # that the host (scripts/summarize.py) cuts the console log at, so that
 # kernel messages printed while the test runs never land inside its TAP.
+# A program runs on the topologies its "# topology: NAME..." line names,
+# or on spm only when it has none.
 # The exit status is 0 only when every program exited 0.
 
+topology=$(sed -n 's/.*spmdev.topology=\([^ ]*\).*/\1/p' /proc/cmdline)
 rc=0
 for t in /spm-devpriv/tests.d/*; do
 	[ -x "$t" ] || continue
+	want=$(sed -n 's/^# topology: //p' "$t")
+	case " ${want:-spm} " in
+	*" ${topology:-spm} "*) ;;
+	*) continue ;;
+	esac
 	name=${t##*/}
 	echo "spm-devpriv: running $name"
 	"$t" >/tmp/"$name".out 2>&1

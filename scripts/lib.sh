@@ -111,7 +111,7 @@ tree_is_dirty() {
 # series_options TREE OUT: write to OUT the lines of the series' config
 # fragments whose option TREE's Kconfig knows, so that one fragment list
 # configures the base, every commit of the walk and the tip alike.
-SERIES_CONFIGS=${SERIES_CONFIGS:-$TOP/configs/spm.config}
+SERIES_CONFIGS=${SERIES_CONFIGS:-"$TOP/configs/spm.config $TOP/configs/devpriv.config"}
 series_options() {
 	local tree=$1 out=$2 f line sym
 	: >"$out"

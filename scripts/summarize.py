@@ -7,6 +7,8 @@ Inputs:
                    (everything before the guest's "userspace started"
                    line) and the TAP of each test program, which the guest
                    prints between "spm-devpriv-test-begin/end" markers.
+  --guest LOG      another boot's console log: its test programs and
+                   splats only (the KUnit results come from --console).
   --tap NAME=FILE  TAP from the host (the harness self-tests).
   --expected FILE  expected failures: "SUITE:TEST  reason" per line.
 
@@ -131,7 +133,7 @@ def fold_tap(results, kunit_py, suite, text, status=None):
                     f'exited {status} although every case passed')
 
 
-def fold_console(results, kunit_py, log):
+def fold_console(results, kunit_py, log, kunit=True):
     with open(log, encoding='utf-8', errors='replace') as f:
         lines = [l.rstrip('\r\n').replace('\r', '') for l in f]
     try:
@@ -143,8 +145,8 @@ def fold_console(results, kunit_py, log):
     # KUnit runs while drivers still probe: drop the kernel messages that
     # land between its KTAP lines, which kunit.py would take for KTAP.
     boot = '\n'.join(l for l in lines[:userspace] if KTAP_LINE.match(l)) + '\n'
-    cases = kunit_parse(kunit_py, boot)
-    if not cases:
+    cases = kunit_parse(kunit_py, boot) if kunit else []
+    if kunit and not cases:
         results.add('kunit', '(all)', 'FAIL', 'no KUnit KTAP in the boot log')
     for name, st in cases or []:
         results.add('kunit', name, st if st in ('PASS', 'SKIP') else 'FAIL')
@@ -227,6 +229,10 @@ def report(results, times, cases_file):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--console', action='append', default=[])
+    parser.add_argument('--guest', action='append', default=[],
+                        help='a console log whose KUnit results are '
+                        'already counted from another boot of the same '
+                        'kernel: only its guest tests and splats')
     parser.add_argument('--tap', action='append', default=[],
                         metavar='NAME=FILE')
     parser.add_argument('--expected')
@@ -246,11 +252,12 @@ def main():
             continue
         with open(path, encoding='utf-8', errors='replace') as f:
             fold_tap(results, args.kunit, name, f.read())
-    for log in args.console:
+    for log, kunit in [(l, True) for l in args.console] + \
+            [(l, False) for l in args.guest]:
         if not os.path.exists(log):
             results.add('guest', 'console', 'FAIL', f'{log} is missing')
             continue
-        fold_console(results, args.kunit, log)
+        fold_console(results, args.kunit, log, kunit)
 
     report(results, args.times, args.cases)
     ran = results.count('PASS') + results.count('FAIL') + \
