@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# build-selftests.sh: build the guest's test programs from the work tree,
-# statically, against the tree's own UAPI headers, into build/guest-bin.
+# build-selftests.sh: build the guest's test programs from the work tree
+# and from guest/src, statically, against the tree's own UAPI headers, into
+# build/guest-bin.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -38,5 +39,9 @@ for name in spm-tests spm-mempolicy; do
 	else
 		rm -f "$out/$name"
 	fi
+done
+# The guest's own test programs, one per source file in guest/src.
+for src in "$TOP"/guest/src/*.c; do
+	build_test "$(basename "$src" .c)" "$src"
 done
 note "built into $out: $(cd "$out" && echo *)"

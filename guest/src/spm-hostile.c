@@ -1,0 +1,1268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hostile placement test for Specific Purpose Memory (SPM) nodes.
+ *
+ * Every route by which a task can name a node is tried as root and again
+ * in a child that dropped to uid/gid 65534 (and with it CAP_SYS_NICE):
+ * set_mempolicy(2) and mbind(2) with every mode, every combination of
+ * mode flags and nodemasks of every shape, mbind(2) with MPOL_MF_MOVE,
+ * move_pages(2), migrate_pages(2), set_mempolicy_home_node(2), tmpfs
+ * mpol= mounts, hugetlb mappings, policies inherited across fork and exec,
+ * and cpuset.mems writes. Each case checks the errno against the rules of
+ * mm/mempolicy.c (sanitize_mpol_flags(), mpol_check_spm_flag(), mpol_new(),
+ * get_nodes()), that a failed call leaves the policy of before, and where
+ * the pages of a successful one land: with move_pages(2) queries and the
+ * mapping's per-node counts in /proc/self/numa_maps.
+ *
+ * The invariant: a policy without MPOL_F_SPM_NODE, and any call of a task
+ * without CAP_SYS_NICE, gets no page on an SPM node; hugetlb pages never
+ * come from one (the pools are not SPM-aware). The positive controls, a
+ * privileged flagged static policy that names only the SPM node, must get
+ * every page there, so that a test which cannot see SPM pages fails.
+ *
+ * One TAP test per route and credential; the cases of a failed route are
+ * listed as comments. --exec-child is the program's own exec target.
+ */
+#define _GNU_SOURCE
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "spm-util.h"
+
+#define CGROUP2		"/sys/fs/cgroup"
+#define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
+#define NR_ROUTES	11
+#define MAX_COMMENTS	20
+
+#define STATIC		MPOL_F_STATIC_NODES
+#define RELATIVE	MPOL_F_RELATIVE_NODES
+#define SPM		MPOL_F_SPM_NODE
+#define BALANCING	MPOL_F_NUMA_BALANCING
+
+struct ctx {
+	struct nodes n;
+	unsigned long mems;	/* the cpuset's nodes */
+	bool priv;
+	const char *who;
+	int failures;		/* of the current route */
+	int skipped;
+	long huge_size;
+};
+
+struct shape {
+	const char *name;
+	unsigned long bits[MASK_WORDS];
+	unsigned long maxnode;
+	bool null;
+	bool beyond;		/* sets a bit at or above MAX_NUMNODES */
+};
+
+static const int modes[] = {
+	MPOL_DEFAULT, MPOL_PREFERRED, MPOL_BIND, MPOL_INTERLEAVE, MPOL_LOCAL,
+	MPOL_PREFERRED_MANY, MPOL_WEIGHTED_INTERLEAVE,
+};
+static const char * const mode_names[] = {
+	"default", "preferred", "bind", "interleave", "local",
+	"preferred-many", "weighted-interleave", "MPOL_MAX",
+};
+static const int flag_sets[] = {
+	0, STATIC, RELATIVE, SPM, SPM | STATIC, SPM | RELATIVE,
+	STATIC | RELATIVE, BALANCING,
+};
+
+enum { S_EMPTY, S_NULL, S_SPM, S_SYSRAM, S_MIXED, S_ALL, S_PAST_NR, S_PAST_MAX,
+	NR_SHAPES };
+static struct shape shapes[NR_SHAPES];
+
+static void fail(struct ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->failures++ >= MAX_COMMENTS)
+		return;
+	printf("# %s: ", c->who);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static const char *flags_name(int flags)
+{
+	static char buf[64];
+
+	if (!flags)
+		return "none";
+	snprintf(buf, sizeof(buf), "%s%s%s%s", flags & STATIC ? "|static" : "",
+		 flags & RELATIVE ? "|relative" : "", flags & SPM ? "|spm" : "",
+		 flags & BALANCING ? "|balancing" : "");
+	return buf + 1;
+}
+
+static void build_shapes(const struct nodes *n)
+{
+	struct shape *s;
+	int bit;
+
+	memset(shapes, 0, sizeof(shapes));
+	for (s = shapes; s < shapes + NR_SHAPES; s++)
+		s->maxnode = MASK_BITS + 1;
+	shapes[S_EMPTY].name = "empty";
+	shapes[S_NULL].name = "NULL";
+	shapes[S_NULL].null = true;
+	shapes[S_NULL].maxnode = 0;
+	shapes[S_SPM].name = "SPM only";
+	shapes[S_SPM].bits[0] = 1UL << n->spm;
+	shapes[S_SYSRAM].name = "SysRAM only";
+	shapes[S_SYSRAM].bits[0] = n->sysram;
+	shapes[S_MIXED].name = "SysRAM and SPM";
+	shapes[S_MIXED].bits[0] = n->sysram | 1UL << n->spm;
+	/* Every bit maxnode allows, which the kernel accepts. */
+	shapes[S_ALL].name = "all bits of maxnode";
+	shapes[S_ALL].maxnode = n->max_numnodes + 1;
+	for (bit = 0; bit < n->max_numnodes; bit++)
+		shapes[S_ALL].bits[bit / 64] |= 1UL << (bit % 64);
+	/* Nodes that cannot exist, below MAX_NUMNODES: accepted, ignored. */
+	shapes[S_PAST_NR].name = "bits beyond nr_node_ids";
+	for (bit = n->nr_node_ids; bit < n->max_numnodes; bit++)
+		shapes[S_PAST_NR].bits[bit / 64] |= 1UL << (bit % 64);
+	shapes[S_PAST_MAX].name = "SysRAM and a bit beyond MAX_NUMNODES";
+	shapes[S_PAST_MAX].bits[0] = n->sysram;
+	shapes[S_PAST_MAX].bits[n->max_numnodes / 64] |=
+		1UL << (n->max_numnodes % 64);
+	shapes[S_PAST_MAX].maxnode = n->max_numnodes + 2;
+	shapes[S_PAST_MAX].beyond = true;
+}
+
+static const unsigned long *shape_mask(const struct shape *s)
+{
+	return s->null ? NULL : s->bits;
+}
+
+static bool shape_empty(const struct shape *s)
+{
+	int i;
+
+	for (i = 0; i < MASK_WORDS; i++)
+		if (s->bits[i])
+			return false;
+	return true;
+}
+
+/* The nodes a valid policy may allocate from, SPM only when it opens it. */
+static unsigned long allowed_nodes(const struct ctx *c, int flags)
+{
+	unsigned long allowed = c->mems & c->n.memory;
+
+	if (!(flags & SPM))
+		allowed &= ~c->n.spm_mask;
+	return allowed;
+}
+
+/*
+ * The errno set_mempolicy(2) or mbind(2) must fail with, 0 when the call
+ * must succeed: the checks of sanitize_mpol_flags() (with
+ * mpol_check_spm_flag()), get_nodes(), mpol_new() and mpol_set_nodemask(),
+ * in that order.
+ */
+static int policy_errno(const struct ctx *c, int mode, int flags,
+			const struct shape *s)
+{
+	bool empty = shape_empty(s);
+	unsigned long allowed;
+
+	if (mode >= MPOL_MAX)
+		return EINVAL;
+	if ((flags & STATIC) && (flags & RELATIVE))
+		return EINVAL;
+	if (flags & SPM) {
+		if (!(flags & STATIC))
+			return EINVAL;
+		if (!c->priv)
+			return EPERM;
+	}
+	if ((flags & BALANCING) && mode != MPOL_BIND &&
+	    mode != MPOL_PREFERRED_MANY)
+		return EINVAL;
+	if (s->beyond)
+		return EINVAL;
+	if (mode == MPOL_DEFAULT)
+		return empty ? 0 : EINVAL;
+	if (mode == MPOL_PREFERRED && empty)
+		return flags & (STATIC | RELATIVE) ? EINVAL : 0;
+	if (mode == MPOL_LOCAL)
+		return !empty || (flags & (STATIC | RELATIVE)) ? EINVAL : 0;
+	if (empty)
+		return EINVAL;
+	allowed = allowed_nodes(c, flags);
+	if (flags & RELATIVE)
+		return allowed ? 0 : EINVAL;
+	return s->bits[0] & allowed ? 0 : EINVAL;
+}
+
+/* The mode get_mempolicy(2) reports for a policy set successfully. */
+static int reported_mode(int mode, int flags, const struct shape *s)
+{
+	if (mode == MPOL_DEFAULT)
+		return MPOL_DEFAULT;
+	if (mode == MPOL_PREFERRED && shape_empty(s))
+		return MPOL_LOCAL;
+	return mode | flags;
+}
+
+/*
+ * The nodes a policy's pages must stay on, 0 for no bound: bind and
+ * interleave policies keep to their nodes; preferred ones fall back.
+ */
+static unsigned long policy_bound(const struct ctx *c, int mode, int flags,
+				  const struct shape *s)
+{
+	if (mode != MPOL_BIND && mode != MPOL_INTERLEAVE &&
+	    mode != MPOL_WEIGHTED_INTERLEAVE)
+		return 0;
+	if (flags & RELATIVE)
+		return allowed_nodes(c, flags);
+	return s->bits[0] & allowed_nodes(c, flags);
+}
+
+struct expect {
+	bool spm_ok;		/* pages may be on the SPM node */
+	bool control;		/* every page must be on the SPM node */
+	unsigned long bound;	/* nodes the pages must be on; 0: any */
+};
+
+static struct expect expect_policy(const struct ctx *c, int mode, int flags,
+				   const struct shape *s)
+{
+	struct expect e = { 0 };
+
+	e.spm_ok = c->priv && (flags & SPM);
+	e.bound = policy_bound(c, mode, flags, s);
+	e.control = e.spm_ok && mode != MPOL_DEFAULT && mode != MPOL_LOCAL &&
+		    (s->bits[0] & allowed_nodes(c, flags)) == 1UL << c->n.spm;
+	return e;
+}
+
+/*
+ * Check where the @n pages of @step bytes at @buf, the start of a mapping,
+ * are. @numa_maps: also check the mapping's count in numa_maps.
+ */
+static void check_pages(struct ctx *c, const char *what, char *buf, int n,
+			size_t step, const struct expect *e, bool numa_maps)
+{
+	int where[NPAGES], i, wrong = 0, first = -1, on_spm = 0;
+	long counted;
+
+	if (query_nodes(buf, n, step, where)) {
+		fail(c, "%s: move_pages query: %s", what, strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		bool bad = where[i] < 0 ||
+			   (where[i] == c->n.spm && !e->spm_ok) ||
+			   (e->bound && !node_in(e->bound, where[i])) ||
+			   (e->control && where[i] != c->n.spm);
+
+		on_spm += where[i] == c->n.spm;
+		if (bad && first < 0)
+			first = where[i];
+		wrong += bad;
+	}
+	fig->wrong += wrong;
+	if (wrong)
+		fail(c, "%s: %d of %d pages on a wrong node (first: %d)", what,
+		     wrong, n, first);
+	else if (e->control)
+		fig->controls++;
+	if (!numa_maps)
+		return;
+	counted = numa_maps_pages(buf, c->n.spm);
+	if (counted != on_spm) {
+		fig->wrong += counted > on_spm ? counted - on_spm : 0;
+		fail(c, "%s: numa_maps counts %ld pages on node %d, move_pages %d",
+		     what, counted, c->n.spm, on_spm);
+	}
+}
+
+static char *map_anon(size_t len)
+{
+	char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return buf == MAP_FAILED ? NULL : buf;
+}
+
+/* A mapping of a new memfd: shmem, with a shared policy of its own. */
+static char *map_shmem(size_t len)
+{
+	int fd = memfd_create("spm-hostile", 0);
+	char *buf = MAP_FAILED;
+
+	if (fd < 0)
+		return NULL;
+	if (!ftruncate(fd, len))
+		buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return buf == MAP_FAILED ? NULL : buf;
+}
+
+/* Fault in a new mapping under the task's policy and check it. */
+static void fault_and_check(struct ctx *c, const char *what,
+			    const struct expect *e)
+{
+	size_t len = NPAGES * page_size;
+	char *buf = map_anon(len);
+	int err;
+
+	if (!buf) {
+		fail(c, "%s: mmap: %s", what, strerror(errno));
+		return;
+	}
+	err = populate(buf, len);
+	if (err)
+		fail(c, "%s: fault: %s", what, strerror(-err));
+	else
+		check_pages(c, what, buf, NPAGES, page_size, e, true);
+	munmap(buf, len);
+}
+
+static bool same_policy(int m0, const unsigned long *a, int m1,
+			const unsigned long *b)
+{
+	return m0 == m1 && !memcmp(a, b, MASK_WORDS * sizeof(long));
+}
+
+/* Compare the result of a call with the expected errno; true if equal. */
+static bool check_errno(struct ctx *c, const char *what, long ret, int want)
+{
+	int got = ret < 0 ? errno : 0;
+
+	fig->calls++;
+	fig->cases++;
+	if (got == want)
+		return true;
+	fail(c, "%s: got %s, expected %s", what, got ? strerror(got) : "success",
+	     want ? strerror(want) : "success");
+	return false;
+}
+
+static void describe(char *buf, size_t len, const char *call, int mode,
+		     int flags, const struct shape *s)
+{
+	snprintf(buf, len, "%s %s flags %s mask %s", call,
+		 mode_names[mode], flags_name(flags), s->name);
+}
+
+/* set_mempolicy(2) from a sentinel policy, then a fault under the result. */
+static void policy_case(struct ctx *c, int mode, int flags,
+			const struct shape *s)
+{
+	unsigned long sentinel = c->n.sysram, before[MASK_WORDS],
+		      after[MASK_WORDS];
+	int want = policy_errno(c, mode, flags, s), m0, m1;
+	struct expect e = expect_policy(c, mode, flags, s);
+	char what[160];
+	long ret;
+
+	describe(what, sizeof(what), "set_mempolicy", mode, flags, s);
+	if (sys_set_mempolicy(MPOL_INTERLEAVE, &sentinel, 65) ||
+	    get_policy(&m0, before, NULL)) {
+		fail(c, "%s: sentinel policy: %s", what, strerror(errno));
+		return;
+	}
+	ret = sys_set_mempolicy(mode | flags, shape_mask(s), s->maxnode);
+	check_errno(c, what, ret, want);
+	if (get_policy(&m1, after, NULL))
+		fail(c, "%s: get_mempolicy: %s", what, strerror(errno));
+	else if (ret && !same_policy(m0, before, m1, after))
+		fail(c, "%s: failed but changed the policy to %#x %#lx", what,
+		     m1, after[0]);
+	else if (!ret && m1 != reported_mode(mode, flags, s))
+		fail(c, "%s: reports mode %#x", what, m1);
+	/*
+	 * The kernel reports the mask it was given for relative and NUMA
+	 * balancing policies; the others must not name an SPM node they
+	 * ignore.
+	 */
+	else if (!ret && !(flags & (RELATIVE | BALANCING | SPM)) &&
+		 node_in(after[0], c->n.spm))
+		fail(c, "%s: reports the SPM node in %#lx", what, after[0]);
+	if (!ret)
+		fault_and_check(c, what, &e);
+	sys_set_mempolicy(MPOL_DEFAULT, NULL, 0);
+}
+
+static void route_set_mempolicy(struct ctx *c)
+{
+	unsigned int m, f, s;
+
+	for (m = 0; m < ARRAY_SIZE(modes); m++)
+		for (f = 0; f < ARRAY_SIZE(flag_sets); f++)
+			for (s = 0; s < NR_SHAPES; s++)
+				policy_case(c, modes[m], flag_sets[f], &shapes[s]);
+	/* A mode past the last one. */
+	policy_case(c, MPOL_MAX, 0, &shapes[S_SYSRAM]);
+}
+
+enum mbind_kind { MB_ANON, MB_SHMEM, MB_MOVE };
+
+/*
+ * mbind(2) on a new mapping from a sentinel VMA policy. MB_MOVE faults the
+ * pages in first and asks for MPOL_MF_MOVE: the pages checked are the
+ * moved ones, not new faults.
+ */
+static void mbind_case(struct ctx *c, enum mbind_kind kind, int mode,
+		       int flags, const struct shape *s)
+{
+	static const char * const calls[] = {
+		"mbind anon", "mbind shmem", "mbind(MPOL_MF_MOVE)",
+	};
+	unsigned long sentinel = c->n.sysram, before[MASK_WORDS],
+		      after[MASK_WORDS];
+	int want = policy_errno(c, mode, flags, s), m0, m1, err;
+	struct expect e = expect_policy(c, mode, flags, s);
+	size_t len = NPAGES * page_size;
+	char what[160], *buf;
+	long ret;
+
+	describe(what, sizeof(what), calls[kind], mode, flags, s);
+	buf = kind == MB_SHMEM ? map_shmem(len) : map_anon(len);
+	if (!buf) {
+		fail(c, "%s: mmap: %s", what, strerror(errno));
+		return;
+	}
+	if (sys_mbind(buf, len, MPOL_INTERLEAVE, &sentinel, 65, 0) ||
+	    get_policy(&m0, before, buf) ||
+	    (kind == MB_MOVE && populate(buf, len))) {
+		fail(c, "%s: setup: %s", what, strerror(errno));
+		goto out;
+	}
+	ret = sys_mbind(buf, len, mode | flags, shape_mask(s), s->maxnode,
+			kind == MB_MOVE ? MPOL_MF_MOVE : 0);
+	check_errno(c, what, ret, want);
+	if (get_policy(&m1, after, buf))
+		fail(c, "%s: get_mempolicy: %s", what, strerror(errno));
+	else if (ret && !same_policy(m0, before, m1, after))
+		fail(c, "%s: failed but changed the policy to %#x %#lx", what,
+		     m1, after[0]);
+	else if (!ret && m1 != reported_mode(mode, flags, s))
+		fail(c, "%s: reports mode %#x", what, m1);
+	if (kind == MB_MOVE) {
+		/* What did not move stays where the sentinel put it. */
+		if (ret || mode == MPOL_DEFAULT || mode == MPOL_LOCAL)
+			e = (struct expect){ .bound = sentinel };
+		check_pages(c, what, buf, NPAGES, page_size, &e, true);
+		goto out;
+	}
+	if (ret)
+		e = (struct expect){ .bound = sentinel };
+	else if (mode == MPOL_DEFAULT)
+		e = (struct expect){ 0 };
+	err = populate(buf, len);
+	if (err)
+		fail(c, "%s: fault: %s", what, strerror(-err));
+	else
+		check_pages(c, what, buf, NPAGES, page_size, &e, true);
+out:
+	munmap(buf, len);
+}
+
+static void route_mbind(struct ctx *c, enum mbind_kind kind)
+{
+	unsigned int m, f, s;
+
+	for (m = 0; m < ARRAY_SIZE(modes); m++)
+		for (f = 0; f < ARRAY_SIZE(flag_sets); f++)
+			for (s = 0; s < NR_SHAPES; s++)
+				mbind_case(c, kind, modes[m], flag_sets[f],
+					   &shapes[s]);
+}
+
+static void route_mbind_anon(struct ctx *c) { route_mbind(c, MB_ANON); }
+static void route_mbind_shmem(struct ctx *c) { route_mbind(c, MB_SHMEM); }
+static void route_mbind_move(struct ctx *c) { route_mbind(c, MB_MOVE); }
+
+/* The task policies under which pages are moved. */
+static const struct {
+	const char *name;
+	int mode, flags, shape;
+} task_policies[] = {
+	{ "default policy", MPOL_DEFAULT, 0, S_EMPTY },
+	{ "unflagged bind=static SysRAM+SPM", MPOL_BIND, STATIC, S_MIXED },
+	{ "unflagged interleave all bits", MPOL_INTERLEAVE, 0, S_ALL },
+	{ "flagged bind SysRAM+SPM", MPOL_BIND, STATIC | SPM, S_MIXED },
+	{ "flagged preferred-many SPM", MPOL_PREFERRED_MANY, STATIC | SPM,
+	  S_SPM },
+};
+
+/*
+ * Set task policy @i; true when it opens the SPM node (it carries the flag
+ * and names the node), which is what mpol_spm_node_allowed() asks.
+ */
+static bool set_task_policy(struct ctx *c, unsigned int i, const char *what)
+{
+	const struct shape *s = &shapes[task_policies[i].shape];
+	int mode = task_policies[i].mode, flags = task_policies[i].flags;
+	long ret = sys_set_mempolicy(mode | flags, shape_mask(s), s->maxnode);
+
+	check_errno(c, what, ret, policy_errno(c, mode, flags, s));
+	return !ret && (flags & SPM) &&
+	       node_in(s->bits[0] & allowed_nodes(c, flags), c->n.spm);
+}
+
+/* A mapping whose pages were faulted on SysRAM node sys0. */
+static char *map_on_sys0(struct ctx *c, size_t len)
+{
+	unsigned long sys0 = 1UL << c->n.sys0;
+	char *buf = map_anon(len);
+
+	if (!buf)
+		return NULL;
+	if (sys_mbind(buf, len, MPOL_BIND, &sys0, 65, 0) || populate(buf, len) ||
+	    sys_mbind(buf, len, MPOL_DEFAULT, NULL, 0, 0)) {
+		munmap(buf, len);
+		return NULL;
+	}
+	return buf;
+}
+
+static void route_move_pages(struct ctx *c)
+{
+	int targets[64 + 3], nr_targets = 0, status[NPAGES], nodes[NPAGES];
+	size_t len = NPAGES * page_size;
+	void *pages[NPAGES];
+	unsigned int p;
+	int t, i, want;
+	char what[160];
+
+	for (t = 0; t < c->n.nr_node_ids; t++)
+		targets[nr_targets++] = t;
+	targets[nr_targets++] = -1;
+	targets[nr_targets++] = c->n.nr_node_ids;
+	targets[nr_targets++] = c->n.max_numnodes;
+	for (p = 0; p < ARRAY_SIZE(task_policies); p++) {
+		for (t = 0; t < nr_targets; t++) {
+			int node = targets[t];
+			struct expect e = { .bound = 1UL << c->n.sys0 };
+			char *buf = map_on_sys0(c, len);
+			bool open;
+
+			snprintf(what, sizeof(what), "move_pages to node %d, %s",
+				 node, task_policies[p].name);
+			if (!buf) {
+				fail(c, "%s: setup: %s", what, strerror(errno));
+				continue;
+			}
+			open = set_task_policy(c, p, what);
+			for (i = 0; i < NPAGES; i++) {
+				pages[i] = buf + i * page_size;
+				nodes[i] = node;
+			}
+			if (node < 0 || node >= c->n.max_numnodes ||
+			    !node_in(c->n.memory, node))
+				want = ENODEV;
+			else if (!node_in(c->mems, node) ||
+				 (node == c->n.spm && !open))
+				want = EACCES;
+			else
+				want = 0;
+			check_errno(c, what, sys_move_pages(0, NPAGES, pages,
+							    nodes, status, 0),
+				    want);
+			if (!want) {
+				e.bound = 1UL << node;
+				e.spm_ok = e.control = node == c->n.spm;
+			}
+			check_pages(c, what, buf, NPAGES, page_size, &e, true);
+			sys_set_mempolicy(MPOL_DEFAULT, NULL, 0);
+			munmap(buf, len);
+		}
+	}
+	if (!c->priv) {
+		/* Another user's process: not even a query. */
+		pages[0] = &status;
+		check_errno(c, "move_pages query of pid 1",
+			    sys_move_pages(1, 1, pages, NULL, status, 0), EPERM);
+		check_errno(c, "move_pages of pid 1 to the SPM node",
+			    sys_move_pages(1, 1, pages, &c->n.spm, status, 0),
+			    EPERM);
+	}
+}
+
+static void route_migrate_pages(struct ctx *c)
+{
+	static const int targets[] = { S_SPM, S_MIXED, S_SYSRAM, S_ALL, S_PAST_MAX };
+	size_t len = NPAGES * page_size;
+	unsigned long from[MASK_WORDS] = { 1UL << c->n.sys0 };
+	unsigned int p, t;
+	char what[160];
+
+	for (p = 0; p < ARRAY_SIZE(task_policies); p++) {
+		for (t = 0; t < ARRAY_SIZE(targets); t++) {
+			const struct shape *s = &shapes[targets[t]];
+			unsigned long to = s->bits[0] & c->mems;
+			struct expect e = { .bound = from[0] };
+			char *buf = map_on_sys0(c, len);
+			bool open;
+			int want;
+
+			snprintf(what, sizeof(what), "migrate_pages to %s, %s",
+				 s->name, task_policies[p].name);
+			if (!buf) {
+				fail(c, "%s: setup: %s", what, strerror(errno));
+				continue;
+			}
+			open = set_task_policy(c, p, what);
+			if (!open)
+				to &= ~c->n.spm_mask;
+			/* kernel_migrate_pages(), check by check. */
+			if (s->beyond)
+				want = EINVAL;
+			else if (!c->priv && (s->bits[0] & ~c->mems ||
+					      s->bits[1]))
+				want = EPERM;
+			else
+				want = to ? 0 : EINVAL;
+			check_errno(c, what, sys_migrate_pages(0, s->maxnode,
+							       from, s->bits),
+				    want);
+			if (!want) {
+				e.bound |= to;
+				e.spm_ok = node_in(to, c->n.spm);
+				e.control = to == 1UL << c->n.spm;
+			}
+			check_pages(c, what, buf, NPAGES, page_size, &e, true);
+			sys_set_mempolicy(MPOL_DEFAULT, NULL, 0);
+			munmap(buf, len);
+		}
+	}
+	if (!c->priv)
+		check_errno(c, "migrate_pages of pid 1",
+			    sys_migrate_pages(1, 65, from, shapes[S_SPM].bits),
+			    EPERM);
+}
+
+static void route_home_node(struct ctx *c)
+{
+	static const struct {
+		const char *name;
+		int mode, flags;
+	} vma[] = {
+		{ "no VMA policy", -1, 0 },
+		{ "bind", MPOL_BIND, 0 },
+		{ "preferred-many", MPOL_PREFERRED_MANY, 0 },
+		{ "interleave", MPOL_INTERLEAVE, 0 },
+		{ "flagged bind", MPOL_BIND, STATIC | SPM },
+		{ "flagged preferred-many", MPOL_PREFERRED_MANY, STATIC | SPM },
+	};
+	const struct shape *mixed = &shapes[S_MIXED];
+	size_t len = NPAGES * page_size;
+	long homes[64 + 3];
+	int nr_homes = 0, h, want, err;
+	unsigned int v;
+	char what[160];
+
+	for (h = 0; h < c->n.nr_node_ids; h++)
+		homes[nr_homes++] = h;
+	homes[nr_homes++] = c->n.max_numnodes;
+	homes[nr_homes++] = -1;
+	for (v = 0; v < ARRAY_SIZE(vma); v++) {
+		for (h = 0; h < nr_homes; h++) {
+			struct expect e = { 0 };
+			char *buf = map_anon(len);
+			bool applied = false;
+			long home = homes[h];
+
+			snprintf(what, sizeof(what), "home node %ld, %s SysRAM+SPM",
+				 home, vma[v].name);
+			if (!buf) {
+				fail(c, "%s: mmap: %s", what, strerror(errno));
+				continue;
+			}
+			if (vma[v].mode >= 0) {
+				want = policy_errno(c, vma[v].mode, vma[v].flags, mixed);
+				applied = check_errno(c, what,
+						      sys_mbind(buf, len,
+								vma[v].mode | vma[v].flags,
+								mixed->bits,
+								mixed->maxnode, 0),
+						      want) && !want;
+			}
+			if (home < 0 || home >= c->n.max_numnodes ||
+			    !node_in(c->n.online, home))
+				want = EINVAL;
+			else if (!applied)
+				/* Only VMAs with a policy take a home node. */
+				want = ENOENT;
+			else if (vma[v].mode == MPOL_INTERLEAVE)
+				want = EOPNOTSUPP;
+			else
+				want = 0;
+			check_errno(c, what, sys_home_node(buf, len, home, 0), want);
+			if (applied) {
+				e = expect_policy(c, vma[v].mode, vma[v].flags, mixed);
+				/* The home node leads only a flagged policy to SPM. */
+				e.control = e.spm_ok && !want && home == c->n.spm &&
+					    vma[v].mode != MPOL_INTERLEAVE;
+			}
+			err = populate(buf, len);
+			if (err)
+				fail(c, "%s: fault: %s", what, strerror(-err));
+			else
+				check_pages(c, what, buf, NPAGES, page_size, &e, true);
+			munmap(buf, len);
+		}
+	}
+}
+
+/* Pages of a new file in the tmpfs at @dir, faulted through a mapping. */
+static void tmpfs_check(struct ctx *c, const char *what, const char *dir,
+			const struct expect *e)
+{
+	size_t len = NPAGES * page_size;
+	char path[256], *buf;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || ftruncate(fd, len)) {
+		fail(c, "%s: file: %s", what, strerror(errno));
+		goto out;
+	}
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (buf == MAP_FAILED) {
+		fail(c, "%s: mmap: %s", what, strerror(errno));
+		goto out;
+	}
+	err = populate(buf, len);
+	if (err)
+		fail(c, "%s: fault: %s", what, strerror(-err));
+	else
+		check_pages(c, what, buf, NPAGES, page_size, e, true);
+	munmap(buf, len);
+out:
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+}
+
+static void route_tmpfs(struct ctx *c)
+{
+	enum { NONE, SPM_NODE, SYSRAM, MIXED, NO_NODE };
+	static const struct {
+		const char *mpol;
+		int nodes;
+		int err;
+		bool spm_ok, control;
+	} cases[] = {
+		{ "interleave", MIXED },
+		{ "bind", SPM_NODE },
+		{ "prefer", SPM_NODE },
+		{ "bind=static", SPM_NODE },
+		{ "bind=relative", SPM_NODE },
+		{ "interleave=static", MIXED },
+		{ "default=static|spm", NONE },
+		{ "bind=static|spm", SYSRAM },
+		{ "bind=static|spm", SPM_NODE, 0, true, true },
+		{ "prefer=static|spm", SPM_NODE, 0, true, true },
+		{ "interleave=static|spm", MIXED, 0, true },
+		{ "bind=relative|spm", SPM_NODE, EINVAL },
+		{ "bind=spm", SPM_NODE, EINVAL },
+		{ "bind=static|relative", SPM_NODE, EINVAL },
+		{ "local=static|spm", NONE, EINVAL },
+		{ "bind", NO_NODE, EINVAL },
+		{ "bind=static|spm", NO_NODE, EINVAL },
+	};
+	char dir[] = "/tmp/spm-hostile.XXXXXX", opts[96], what[160];
+	unsigned int i;
+	long ret;
+	int want;
+
+	if (!mkdtemp(dir)) {
+		fail(c, "mkdtemp: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct expect e = {
+			.spm_ok = cases[i].spm_ok, .control = cases[i].control,
+		};
+
+		int n = snprintf(opts, sizeof(opts), "mpol=%s", cases[i].mpol);
+
+		/* NO_NODE: a node that cannot exist, nr_node_ids. */
+		if (cases[i].nodes == SPM_NODE)
+			snprintf(opts + n, sizeof(opts) - n, ":%d", c->n.spm);
+		else if (cases[i].nodes == SYSRAM)
+			snprintf(opts + n, sizeof(opts) - n, ":%d", c->n.sys0);
+		else if (cases[i].nodes == MIXED)
+			snprintf(opts + n, sizeof(opts) - n, ":%d,%d", c->n.sys0,
+				 c->n.spm);
+		else if (cases[i].nodes == NO_NODE)
+			snprintf(opts + n, sizeof(opts) - n, ":%d",
+				 c->n.nr_node_ids);
+		snprintf(what, sizeof(what), "tmpfs %s", opts);
+		ret = mount("none", dir, "tmpfs", 0, opts);
+		/* Without CAP_SYS_ADMIN no mount gets as far as mpol=. */
+		want = EPERM;
+		if (c->priv)
+			want = cases[i].err;
+		if (!check_errno(c, what, ret, want) || ret)
+			continue;
+		tmpfs_check(c, what, dir, &e);
+		if (umount(dir))
+			fail(c, "%s: umount: %s", what, strerror(errno));
+	}
+	rmdir(dir);
+}
+
+static long read_long(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strtol(buf, NULL, 10);
+}
+
+static long free_huge_pages(long size)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/mm/hugepages/hugepages-%ldkB/free_hugepages",
+		 size >> 10);
+	return read_long(path);
+}
+
+/* A hugetlb mapping of two huge pages under a VMA policy. */
+static void hugetlb_case(struct ctx *c, int mode, int flags,
+			 const struct shape *s)
+{
+	struct expect e = expect_policy(c, mode, flags, s);
+	size_t len = 2 * c->huge_size;
+	char what[160], *buf;
+	long ret;
+
+	describe(what, sizeof(what), "hugetlb mbind", mode, flags, s);
+	if (c->huge_size <= 0 || free_huge_pages(c->huge_size) < 2) {
+		c->skipped++;
+		return;
+	}
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+	if (buf == MAP_FAILED) {
+		c->skipped++;
+		return;
+	}
+	ret = sys_mbind(buf, len, mode | flags, s->bits, s->maxnode, 0);
+	if (check_errno(c, what, ret, policy_errno(c, mode, flags, s)) && !ret) {
+		/*
+		 * Without __GFP_SPM_NODE on hugetlb allocations a flagged
+		 * bind policy of SPM nodes only does not hold them
+		 * (mpol_spm_binds()): they may go anywhere but SPM.
+		 */
+		e.spm_ok = false;
+		e.control = false;
+		if (flags & SPM)
+			e.bound = 0;
+		/* No huge page on the policy's nodes is not an error. */
+		if (!populate(buf, len))
+			check_pages(c, what, buf, 2, c->huge_size, &e, true);
+	}
+	munmap(buf, len);
+}
+
+/*
+ * hugetlb pages under every node-naming policy: none on the SPM node,
+ * flagged or not, since the pools are not SPM-aware.
+ */
+static void route_hugetlb(struct ctx *c)
+{
+	static const int hmodes[] = {
+		MPOL_BIND, MPOL_PREFERRED, MPOL_INTERLEAVE, MPOL_PREFERRED_MANY,
+		MPOL_WEIGHTED_INTERLEAVE,
+	};
+	static const int hflags[] = { 0, STATIC, STATIC | SPM };
+	static const int hshapes[] = { S_SPM, S_MIXED, S_SYSRAM };
+	unsigned int m, f, s;
+
+	for (m = 0; m < ARRAY_SIZE(hmodes); m++)
+		for (f = 0; f < ARRAY_SIZE(hflags); f++)
+			for (s = 0; s < ARRAY_SIZE(hshapes); s++)
+				hugetlb_case(c, hmodes[m], hflags[f],
+					     &shapes[hshapes[s]]);
+}
+
+/* Fault in NPAGES pages; the number on the SPM node, or -1. */
+static int spm_pages_of_new_fault(int spm)
+{
+	size_t len = NPAGES * page_size;
+	int where[NPAGES], i, count = 0;
+	char *buf = map_anon(len);
+
+	if (!buf || populate(buf, len) || query_nodes(buf, NPAGES, page_size,
+						      where))
+		return -1;
+	for (i = 0; i < NPAGES; i++)
+		count += where[i] == spm;
+	munmap(buf, len);
+	return count;
+}
+
+/*
+ * Fault in pages in a child, dropped to uid 65534 (@drop) or in the program
+ * it execs (@exec); returns how many landed on the SPM node, or -1.
+ */
+static int child_spm_pages(struct ctx *c, bool exec, bool drop)
+{
+	char spm[16];
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (drop && become_nobody())
+			_exit(255);
+		if (exec) {
+			snprintf(spm, sizeof(spm), "%d", c->n.spm);
+			execl("/proc/self/exe", "spm-hostile", "--exec-child", spm,
+			      (char *)NULL);
+			_exit(255);
+		}
+		_exit(spm_pages_of_new_fault(c->n.spm) & 0xff);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	fig->pages += NPAGES;
+	return WEXITSTATUS(status) == 255 ? -1 : WEXITSTATUS(status);
+}
+
+static void route_fork_exec(struct ctx *c)
+{
+	static const struct {
+		const char *name;
+		int mode, flags, shape;
+	} pols[] = {
+		{ "interleave=static SysRAM+SPM", MPOL_INTERLEAVE, STATIC, S_MIXED },
+		{ "bind SysRAM+SPM", MPOL_BIND, 0, S_MIXED },
+		{ "interleave=relative all bits", MPOL_INTERLEAVE, RELATIVE, S_ALL },
+		{ "flagged bind SPM", MPOL_BIND, STATIC | SPM, S_SPM },
+	};
+	unsigned int p;
+	char what[160];
+	int got, want;
+
+	for (p = 0; p < ARRAY_SIZE(pols); p++) {
+		const struct shape *s = &shapes[pols[p].shape];
+		bool open;
+
+		snprintf(what, sizeof(what), "inherited %s", pols[p].name);
+		if (!check_errno(c, what, sys_set_mempolicy(pols[p].mode | pols[p].flags,
+							    s->bits, s->maxnode),
+				 policy_errno(c, pols[p].mode, pols[p].flags, s)))
+			continue;
+		open = c->priv && (pols[p].flags & SPM);
+		want = open ? NPAGES : 0;
+		got = child_spm_pages(c, false, false);
+		if (got != want) {
+			fig->wrong += got < 0 ? 0 : abs(got - want);
+			fail(c, "%s, fork: %d pages on the SPM node, expected %d",
+			     what, got, want);
+		} else if (open) {
+			fig->controls++;
+		}
+		got = child_spm_pages(c, true, false);
+		if (got != want) {
+			fig->wrong += got < 0 ? 0 : abs(got - want);
+			fail(c, "%s, exec: %d pages on the SPM node, expected %d",
+			     what, got, want);
+		} else if (open) {
+			fig->controls++;
+		}
+		/*
+		 * The capability is checked when a policy is set: a child that
+		 * drops it keeps what it inherited. Shown, not judged.
+		 */
+		if (open)
+			printf("# note: %s, child dropped to uid 65534: %d of %d pages on the SPM node\n",
+			       what, child_spm_pages(c, false, true), NPAGES);
+		sys_set_mempolicy(MPOL_DEFAULT, NULL, 0);
+	}
+}
+
+static void nodelist(char *buf, size_t len, unsigned long mask)
+{
+	int nid, n = 0;
+
+	buf[0] = '\0';
+	for (nid = 0; nid < 64 && n < (int)len; nid++)
+		if (node_in(mask, nid))
+			n += snprintf(buf + n, len - n, "%s%d", n ? "," : "", nid);
+}
+
+/*
+ * The policies of a task in a cpuset: unflagged ones never reach the SPM
+ * node, a flagged one only when the cpuset grants it. Leaves a relative
+ * interleave policy over every node behind, which the next cpuset.mems
+ * write rebinds; @rebound: check the placement under it first.
+ */
+static void cpuset_sweep(struct ctx *c, bool rebound)
+{
+	static const int cmodes[] = {
+		MPOL_BIND, MPOL_PREFERRED, MPOL_INTERLEAVE, MPOL_PREFERRED_MANY,
+		MPOL_WEIGHTED_INTERLEAVE,
+	};
+	static const int cflags[] = { 0, STATIC, RELATIVE, STATIC | SPM };
+	static const int cshapes[] = { S_SPM, S_MIXED, S_ALL };
+	const struct shape *all = &shapes[S_ALL];
+	struct expect none = { 0 };
+	unsigned int m, f, s;
+
+	c->mems = mems_allowed();
+	if (rebound)
+		fault_and_check(c, "cpuset rebind of interleave=relative", &none);
+	for (m = 0; m < ARRAY_SIZE(cmodes); m++)
+		for (f = 0; f < ARRAY_SIZE(cflags); f++)
+			for (s = 0; s < ARRAY_SIZE(cshapes); s++)
+				policy_case(c, cmodes[m], cflags[f],
+					    &shapes[cshapes[s]]);
+	fault_and_check(c, "cpuset, default policy", &none);
+	sys_set_mempolicy(MPOL_INTERLEAVE | RELATIVE, all->bits, all->maxnode);
+}
+
+/* In a child: enter the cgroup @cg, write cpuset.mems, sweep. */
+static int cpuset_child(struct ctx *c, const char *cg)
+{
+	const struct {
+		const char *name;
+		unsigned long mems;
+		int err;
+	} writes[] = {
+		{ "SPM only", 1UL << c->n.spm, EINVAL },
+		{ "SysRAM and SPM", 1UL << c->n.sys0 | 1UL << c->n.spm, 0 },
+		{ "another SysRAM node and SPM", 1UL << c->n.sys1 | 1UL << c->n.spm, 0 },
+		{ "SysRAM only", c->n.sysram, 0 },
+		{ "every node with memory", c->n.memory, 0 },
+		/* cgroup v2 accepts every possible node. */
+		{ "every possible node", (1UL << c->n.nr_node_ids) - 1, 0 },
+	};
+	char path[160], list[64], what[160];
+	bool rebound = false;
+	unsigned int i;
+	int status, err;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(list, sizeof(list), "%d", getpid());
+	if (write_file(path, list)) {
+		fail(c, "cannot enter %s", cg);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/cpuset.mems", cg);
+	for (i = 0; i < ARRAY_SIZE(writes); i++) {
+		nodelist(list, sizeof(list), writes[i].mems);
+		snprintf(what, sizeof(what), "cpuset.mems %s (%s)", list,
+			 writes[i].name);
+		err = -write_file(path, list);
+		errno = err;
+		if (!check_errno(c, what, err ? -1 : 0, writes[i].err) || err)
+			continue;
+		cpuset_sweep(c, rebound);
+		rebound = true;
+		/* The same, in the cpuset, without the capability. */
+		fflush(stdout);
+		pid = fork();
+		if (!pid) {
+			c->priv = false;
+			c->who = "uid 65534 in a cpuset";
+			if (become_nobody())
+				_exit(1);
+			cpuset_sweep(c, false);
+			_exit(!!c->failures);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid ||
+		    !WIFEXITED(status) || WEXITSTATUS(status))
+			fail(c, "%s: the unprivileged child failed", what);
+	}
+	return !!c->failures;
+}
+
+static void route_cpuset(struct ctx *c)
+{
+	char cg[64], subtree[128] = "";
+	bool enabled = false;
+	int status, err;
+	pid_t pid;
+	FILE *f;
+
+	if (!c->priv) {
+		check_errno(c, "mkdir in the cgroup2 root",
+			    mkdir(CGROUP2 "/spm-hostile-nobody", 0755), EACCES);
+		err = -write_file(CGROUP2 "/cgroup.subtree_control", "+cpuset");
+		errno = err;
+		check_errno(c, "cgroup2 root subtree_control", err ? -1 : 0,
+			    EACCES);
+		return;
+	}
+	f = fopen(CGROUP2 "/cgroup.subtree_control", "r");
+	if (!f) {
+		c->skipped++;
+		return;
+	}
+	if (!fgets(subtree, sizeof(subtree), f))
+		subtree[0] = '\0';
+	fclose(f);
+	if (!strstr(subtree, "cpuset")) {
+		if (write_file(CGROUP2 "/cgroup.subtree_control", "+cpuset")) {
+			fail(c, "cannot enable the cpuset controller");
+			return;
+		}
+		enabled = true;
+	}
+	snprintf(cg, sizeof(cg), CGROUP2 "/spm-hostile.%d", getpid());
+	if (mkdir(cg, 0755)) {
+		fail(c, "mkdir %s: %s", cg, strerror(errno));
+		goto out;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (!pid)
+		_exit(cpuset_child(c, cg));
+	/* The child printed its failures; its exit status tells of them. */
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		fail(c, "the cpuset child failed");
+	rmdir(cg);
+out:
+	if (enabled)
+		write_file(CGROUP2 "/cgroup.subtree_control", "-cpuset");
+}
+
+static const struct {
+	const char *name;
+	void (*run)(struct ctx *c);
+} routes[NR_ROUTES] = {
+	{ "set_mempolicy: every mode x flag set x mask shape", route_set_mempolicy },
+	{ "mbind on anonymous memory: the same matrix", route_mbind_anon },
+	{ "mbind on shmem (memfd): the same matrix", route_mbind_shmem },
+	{ "mbind with MPOL_MF_MOVE: the same matrix", route_mbind_move },
+	{ "move_pages to every node under five task policies", route_move_pages },
+	{ "migrate_pages to five node sets under five task policies",
+	  route_migrate_pages },
+	{ "set_mempolicy_home_node under six VMA policies", route_home_node },
+	{ "tmpfs mpol= mounts", route_tmpfs },
+	{ "hugetlb mappings under every node-naming policy", route_hugetlb },
+	{ "policies inherited across fork and exec", route_fork_exec },
+	{ "cpuset.mems writes, policies in the cpuset", route_cpuset },
+};
+
+/* Run every route; the case count is shared with the routes' children. */
+static void run_routes(struct ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_ROUTES; i++) {
+		long wrong = fig->wrong, cases = fig->cases;
+
+		c->failures = c->skipped = 0;
+		c->mems = mems_allowed();
+		routes[i].run(c);
+		cases = fig->cases - cases;
+		if (!cases && c->skipped && !c->failures)
+			tap_result(true, "%s: %s # SKIP no huge pages or cgroup2",
+				   c->who, routes[i].name);
+		else
+			tap_result(!c->failures && fig->wrong == wrong,
+				   "%s: %s (%ld cases, %d skipped)", c->who,
+				   routes[i].name, cases, c->skipped);
+	}
+}
+
+/* Add @n huge pages to the pool; returns the size before, or -1. */
+static long reserve_huge_pages(struct ctx *c, int n)
+{
+	long before = read_long(HUGEPAGES);
+	char val[32];
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %ld kB", &c->huge_size) == 1)
+			c->huge_size <<= 10;
+	if (f)
+		fclose(f);
+	if (before < 0 || c->huge_size <= 0)
+		return -1;
+	snprintf(val, sizeof(val), "%ld", before + n);
+	write_file(HUGEPAGES, val);
+	return before;
+}
+
+static int exec_child(const char *spm)
+{
+	figures_init();
+	return spm_pages_of_new_fault(atoi(spm)) & 0xff;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { .who = "root", .priv = true };
+	const char *why;
+	long huge_before;
+	char val[32];
+	int status;
+	pid_t pid;
+
+	if (argc == 3 && !strcmp(argv[1], "--exec-child"))
+		return exec_child(argv[2]);
+	printf("TAP version 13\n");
+	if (geteuid()) {
+		printf("1..0 # SKIP must run as root\n");
+		return 0;
+	}
+	figures_init();
+	if (!read_nodes(&c.n, &why)) {
+		printf("1..0 # SKIP %s\n", why);
+		return 0;
+	}
+	printf("1..%d\n", 2 * NR_ROUTES);
+	printf("# SPM node %d, SysRAM nodes %#lx, nr_node_ids %d, MAX_NUMNODES %d\n",
+	       c.n.spm, c.n.sysram, c.n.nr_node_ids, c.n.max_numnodes);
+	build_shapes(&c.n);
+	huge_before = reserve_huge_pages(&c, 8);
+	run_routes(&c);
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		c.who = "uid 65534";
+		c.priv = false;
+		if (become_nobody())
+			_exit(1);
+		run_routes(&c);
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	while (fig->tap_n < 2 * NR_ROUTES)
+		tap_result(false, "uid 65534: the unprivileged child died");
+
+	if (huge_before >= 0) {
+		snprintf(val, sizeof(val), "%ld", huge_before);
+		write_file(HUGEPAGES, val);
+	}
+	printf("# calls tried: %ld\n", fig->calls);
+	printf("# pages checked: %ld\n", fig->pages);
+	printf("# pages on the wrong node: %ld\n", fig->wrong);
+	printf("# positive controls on the SPM node: %ld\n", fig->controls);
+	return fig->tap_failed;
+}
