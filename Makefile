@@ -14,6 +14,7 @@ export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times
 
 .PHONY: help deps tree export export-check kernel selftests initramfs \
 	harness-test check-quick boot-test test demo shell walk check clean
+.PHONY: stress
 
 help:
 	@echo "make test          the whole pipeline: deps, tree, kernel, boot, every test"
@@ -29,6 +30,7 @@ help:
 	@echo "make walk          build, boot and test every patch on its own (SERIES=...)"
 	@echo "make check         the review gate: patches, docs, W=1/sparse, config matrix, bisect builds"
 	@echo "make check-quick   its cheap part (patches, docs, mm/ without SPM), also run by make test"
+	@echo "make stress        boot the debug kernel for STRESS_SECONDS=$(STRESS_SECONDS) of stress and fault injection"
 	@echo "make clean         remove build output, keep build/linux"
 
 deps:
@@ -112,6 +114,20 @@ check: tree
 	@scripts/summarize.py --tap harness=$(RESULTS)/harness.tap \
 		$(foreach s,$(CHECK_STEPS),--tap $(s)=$(RESULTS)/check-$(s).tap) \
 		--times $(PHASE_TIMES)
+
+# The long form of the stress and fault tests (guest/stress.d; make test
+# runs a 2-minute slice of them): STRESS_SECONDS of stress on the debug
+# kernel, then the figures and the summary of every test.
+STRESS_SECONDS ?= 1200
+stress:
+	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
+	@$(MAKE) -s kernel initramfs
+	@QEMU_CONSOLE=none $(TIMED) stress scripts/run-qemu.sh -t spm -m stress \
+		-a spmdev.stress=$(STRESS_SECONDS) -T $$(($(STRESS_SECONDS) + 1500)) \
+		-l $(RESULTS)/stress-spm.log || true
+	@scripts/stress-figures.sh $(RESULTS)/stress-spm.log
+	@scripts/summarize.py --console $(RESULTS)/stress-spm.log \
+		--expected tests/expected-failures --times $(PHASE_TIMES)
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/initramfs-root $(BUILD)/guest-bin $(INITRD) \

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build-initramfs.sh OUTPUT KERNEL_OBJ: the guest's root file system as a
-# cpio archive: busybox-static, numactl and daxctl from Debian with the
-# shared libraries they need, guest/ from this repository, the test
+# cpio archive: busybox-static, numactl, daxctl and stress-ng from Debian
+# with the shared libraries they need, guest/ from this repository, the test
 # programs from build/guest-bin, and the index of the built-in modules of
 # the kernel built in KERNEL_OBJ.
 set -euo pipefail
@@ -30,14 +30,16 @@ busybox=/bin/busybox
 ldd "$busybox" >/dev/null 2>&1 &&
 	die "$busybox is dynamically linked: install busybox-static"
 install -m 0755 "$busybox" "$root/bin/busybox"
-for prog in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/daxctl; do
+for prog in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/daxctl \
+	/usr/bin/stress-ng; do
 	copy_with_libs "$prog"
 done
 
 install -m 0755 "$TOP/guest/init" "$root/init"
 mkdir -p "$root/spm-devpriv/bin"
 cp -r "$TOP/guest/run-tests.sh" "$TOP/guest/demo.sh" "$TOP/guest/tap.sh" "$TOP/guest/tests.d" \
-	"$TOP/guest/demo.d" "$root/spm-devpriv/"
+	"$TOP/guest/demo.d" "$TOP/guest/stress.sh" "$TOP/guest/stress-lib.sh" \
+	"$TOP/guest/stress.d" "$root/spm-devpriv/"
 cp "$BUILD"/guest-bin/* "$root/spm-devpriv/bin/"
 # daxctl asks libkmod whether the dax drivers are built in before it
 # loads them: libkmod reads that from the index depmod makes.

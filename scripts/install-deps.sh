@@ -12,7 +12,7 @@ packages=(
 	gcc make flex bison bc libelf-dev libssl-dev cpio xz-utils kmod ccache git
 	python3 python3-ply python3-git
 	# guest
-	qemu-system-x86 busybox-static numactl libnuma-dev daxctl
+	qemu-system-x86 busybox-static numactl libnuma-dev daxctl stress-ng
 	# checks
 	shellcheck
 )
