@@ -70,6 +70,11 @@ spm)
 	topo_args="memmap=1G%0x100000000-1+0xefffffff"
 	topo_args+=" memmap=128M%0xb0000000-1+0xefffffff spm_nodes=2"
 	topo_args+=" spmdev.hotplug=0x140000000,0x10000000,2"
+	# Device-coherent memory for test_hmm's devices 2 and 3: 2 x 256 MiB
+	# of node 0 that the firmware map marks reserved, so that neither
+	# the page allocator nor dax_hmem takes it before test_hmm does.
+	topo_args+=" memmap=512M\$0x40000000"
+	topo_args+=" test_hmm.spm_addr_dev0=0x40000000 test_hmm.spm_addr_dev1=0x50000000"
 	;;
 flat)
 	machine=(-smp 2 -m 2G)
