@@ -14,6 +14,7 @@ export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times
 
 .PHONY: help deps tree export export-check kernel selftests initramfs \
 	harness-test check-quick boot-test test demo shell walk check clean
+.PHONY: bench
 .PHONY: stress
 
 help:
@@ -30,6 +31,7 @@ help:
 	@echo "make walk          build, boot and test every patch on its own (SERIES=...)"
 	@echo "make check         the review gate: patches, docs, W=1/sparse, config matrix, bisect builds"
 	@echo "make check-quick   its cheap part (patches, docs, mm/ without SPM), also run by make test"
+	@echo "make bench         A/B benchmark, base vs tip, -icount guests (BENCH_ROUNDS=5)"
 	@echo "make stress        boot the debug kernel for STRESS_SECONDS=$(STRESS_SECONDS) of stress and fault injection"
 	@echo "make clean         remove build output, keep build/linux"
 
@@ -114,6 +116,14 @@ check: tree
 	@scripts/summarize.py --tap harness=$(RESULTS)/harness.tap \
 		$(foreach s,$(CHECK_STEPS),--tap $(s)=$(RESULTS)/check-$(s).tap) \
 		--times $(PHASE_TIMES)
+
+# Base against tip from the same non-debug config, booted alternately;
+# the table and plot go to bench/results/ (scripts/run-bench.sh).
+bench: tree
+	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
+	@$(TIMED) deps-bench scripts/install-deps.sh bench
+	@scripts/run-bench.sh
+	@cat $(PHASE_TIMES)
 
 # The long form of the stress and fault tests (guest/stress.d; make test
 # runs a 2-minute slice of them): STRESS_SECONDS of stress on the debug

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# install-deps.sh [check]: install the Debian packages the pipeline needs,
-# if any is missing; with "check", also those of make check (sparse and
-# the cross compilers). The base source package is installed by
-# prepare-tree.sh, which pins its version.
+# install-deps.sh [check|bench]: install the Debian packages the pipeline
+# needs, if any is missing; with "check", also those of make check (sparse
+# and the cross compilers), with "bench" those of make bench (gnuplot).
+# The base source package is installed by prepare-tree.sh, which pins its
+# version.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +19,8 @@ packages=(
 )
 if [ "${1:-}" = check ]; then
 	packages+=(sparse gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu)
+elif [ "${1:-}" = bench ]; then
+	packages+=(gnuplot-nox)
 fi
 
 missing=()

@@ -14,6 +14,9 @@
 #
 # ACCEL=tcg|kvm|auto (default auto: KVM only when a short probe boot
 # under it succeeds on this machine; the answer is cached in build/).
+# ICOUNT=SHIFT runs TCG with -icount shift=SHIFT,sleep=off: the guest's
+# clock then counts executed instructions (2^SHIFT ns each) instead of
+# following the host's, so timings do not depend on the host's load.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -94,7 +97,8 @@ cmdline="console=ttyS0 panic=-1 spmdev.mode=$mode spmdev.topology=$topology $top
 qemu_cmd() {
 	local accel=$1
 	printf '%s\0' qemu-system-x86_64 -accel "$accel" -nodefaults -display none \
-		-no-reboot -kernel "$kernel" -initrd "$initrd" "${machine[@]}"
+		-no-reboot -kernel "$kernel" -initrd "$initrd" "${machine[@]}" \
+		"${icount_args[@]}"
 }
 
 probe_kvm() {
@@ -117,8 +121,16 @@ probe_kvm() {
 }
 
 accel=${ACCEL:-auto}
+icount_args=()
+if [ -n "${ICOUNT:-}" ]; then
+	# KVM cannot count instructions, and icount needs one TCG thread.
+	[ "$accel" != kvm ] || die "ICOUNT needs ACCEL=tcg"
+	accel=tcg-icount
+	icount_args=(-icount "shift=$ICOUNT,sleep=off")
+fi
 [ "$accel" = auto ] && accel=$(probe_kvm)
 case "$accel" in
+tcg-icount) accel_arg=tcg,thread=single ;;
 tcg) accel_arg=tcg,thread=multi ;;
 kvm) accel_arg=kvm ;;
 *) die "ACCEL must be tcg, kvm or auto" ;;
