@@ -136,6 +136,7 @@ set ylabel "tip / base"
 set xtics rotate by -40
 set grid ytics
 set key off
+set rmargin 10
 set offsets 0.5, 0.5, 0, 0
 plot "{data}" using 1:2:3:4:xtic(5) with yerrorbars lc rgb "#2050a0" pt 7, \\
      1 with lines lc rgb "red" dt 2
