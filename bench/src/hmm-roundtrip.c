@@ -82,8 +82,13 @@ int main(int argc, char **argv)
 	char *buf, *mirror;
 	int fd;
 
-	if (argc != 2 || !(iterations = strtoul(argv[1], NULL, 0))) {
+	if (argc != 2) {
 		fprintf(stderr, "usage: %s ITERATIONS\n", argv[0]);
+		return 2;
+	}
+	iterations = strtoul(argv[1], NULL, 0);
+	if (!iterations) {
+		fprintf(stderr, "%s: at least one iteration\n", argv[0]);
 		return 2;
 	}
 	page_size = sysconf(_SC_PAGESIZE);
