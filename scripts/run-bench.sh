@@ -106,6 +106,9 @@ phase_initramfs() {
 # both kernels alike instead of whichever ran last.
 phase_boots() {
 	local round topo k log t0 t rc
+	# The report reads every log there: none may be left from a run with
+	# more rounds or other topologies.
+	rm -rf "$out/logs"
 	mkdir -p "$out/logs"
 	: >"$out/boots.txt"
 	for round in $(seq 1 "$rounds"); do
