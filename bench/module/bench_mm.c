@@ -23,6 +23,7 @@
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sizes.h>
 
 /* Kernels without series A have no such flag: bind to the node alone. */
 #ifndef __GFP_SPM_NODE
@@ -30,7 +31,7 @@
 #endif
 
 #define BATCH		16
-#define DEVMEM_SIZE	(1UL << 30)
+#define DEVMEM_SIZE	SZ_1G
 #define DEVMEM_PAGES	(DEVMEM_SIZE >> PAGE_SHIFT)
 
 static unsigned int loops = 20000;
