@@ -128,7 +128,7 @@ bench: tree
 # The long form of the stress and fault tests (guest/stress.d; make test
 # runs a 2-minute slice of them): STRESS_SECONDS of stress on the debug
 # kernel, then the figures and the summary of every test.
-STRESS_SECONDS ?= 1200
+STRESS_SECONDS ?= 1500
 stress:
 	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
 	@$(MAKE) -s kernel initramfs
