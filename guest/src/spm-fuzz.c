@@ -193,6 +193,16 @@ static bool in_one_buffer(char *addr, unsigned long len)
 	       addr + len <= base + size;
 }
 
+/* Whether the policy at @addr (NULL: the task's) is no longer @m0/@before. */
+static bool policy_changed(int m0, const unsigned long *before, void *addr)
+{
+	unsigned long after[MASK_WORDS];
+	int m1;
+
+	return get_policy(&m1, after, addr) || m0 != m1 ||
+	       memcmp(before, after, sizeof(after));
+}
+
 static void count_errno(long ret)
 {
 	int e = ret < 0 ? errno : 0;
@@ -279,7 +289,7 @@ static void partial(const char *call, int mode)
 static void one_call(void)
 {
 	static unsigned long mask[BIG_MASK], mask2[BIG_MASK];
-	unsigned long before[MASK_WORDS], after[MASK_WORDS], maxnode, len;
+	unsigned long before[MASK_WORDS], maxnode, len;
 	int mode, m0 = -1, m1, status[NPAGES], tnodes[NPAGES], n, i, e;
 	void *pages[NPAGES];
 	const char *call;
@@ -294,8 +304,7 @@ static void one_call(void)
 		get_policy(&m0, before, NULL);
 		ret = sys_set_mempolicy(mode, below(16) ? mask : NULL, maxnode);
 		e = errno;
-		if (ret && (get_policy(&m1, after, NULL) || m0 != m1 ||
-			    memcmp(before, after, sizeof(after)))) {
+		if (ret && policy_changed(m0, before, NULL)) {
 			errno = e;
 			partial(call, mode);
 		}
@@ -312,9 +321,7 @@ static void one_call(void)
 				(unsigned int)rnd() & 0x1f);
 		e = errno;
 		if (ret && (e == EINVAL || e == EPERM) && m0 >= 0 &&
-		    in_one_buffer(addr, len) &&
-		    (get_policy(&m1, after, addr) || m0 != m1 ||
-		     memcmp(before, after, sizeof(after)))) {
+		    in_one_buffer(addr, len) && policy_changed(m0, before, addr)) {
 			errno = e;
 			partial(call, mode);
 		}

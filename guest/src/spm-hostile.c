@@ -355,13 +355,41 @@ static void describe(char *buf, size_t len, const char *call, int mode,
 		 mode_names[mode], flags_name(flags), s->name);
 }
 
+/*
+ * The policy at @addr (NULL: the task's) after a call that returned @ret:
+ * a failed call must have left @m0 and @before, a successful one must
+ * report the mode it asked for. Fills @after; false on a failure.
+ */
+static bool check_policy_after(struct ctx *c, const char *what, long ret,
+			       void *addr, int m0, const unsigned long *before,
+			       int mode, int flags, const struct shape *s,
+			       unsigned long *after)
+{
+	int m1;
+
+	if (get_policy(&m1, after, addr)) {
+		fail(c, "%s: get_mempolicy: %s", what, strerror(errno));
+		return false;
+	}
+	if (ret && !same_policy(m0, before, m1, after)) {
+		fail(c, "%s: failed but changed the policy to %#x %#lx", what,
+		     m1, after[0]);
+		return false;
+	}
+	if (!ret && m1 != reported_mode(mode, flags, s)) {
+		fail(c, "%s: reports mode %#x", what, m1);
+		return false;
+	}
+	return true;
+}
+
 /* set_mempolicy(2) from a sentinel policy, then a fault under the result. */
 static void policy_case(struct ctx *c, int mode, int flags,
 			const struct shape *s)
 {
 	unsigned long sentinel = c->n.sysram, before[MASK_WORDS],
 		      after[MASK_WORDS];
-	int want = policy_errno(c, mode, flags, s), m0, m1;
+	int want = policy_errno(c, mode, flags, s), m0;
 	struct expect e = expect_policy(c, mode, flags, s);
 	char what[160];
 	long ret;
@@ -374,20 +402,15 @@ static void policy_case(struct ctx *c, int mode, int flags,
 	}
 	ret = sys_set_mempolicy(mode | flags, shape_mask(s), s->maxnode);
 	check_errno(c, what, ret, want);
-	if (get_policy(&m1, after, NULL))
-		fail(c, "%s: get_mempolicy: %s", what, strerror(errno));
-	else if (ret && !same_policy(m0, before, m1, after))
-		fail(c, "%s: failed but changed the policy to %#x %#lx", what,
-		     m1, after[0]);
-	else if (!ret && m1 != reported_mode(mode, flags, s))
-		fail(c, "%s: reports mode %#x", what, m1);
 	/*
 	 * The kernel reports the mask it was given for relative and NUMA
 	 * balancing policies; the others must not name an SPM node they
 	 * ignore.
 	 */
-	else if (!ret && !(flags & (RELATIVE | BALANCING | SPM)) &&
-		 node_in(after[0], c->n.spm))
+	if (check_policy_after(c, what, ret, NULL, m0, before, mode, flags, s,
+			       after) &&
+	    !ret && !(flags & (RELATIVE | BALANCING | SPM)) &&
+	    node_in(after[0], c->n.spm))
 		fail(c, "%s: reports the SPM node in %#lx", what, after[0]);
 	if (!ret)
 		fault_and_check(c, what, &e);
@@ -421,7 +444,7 @@ static void mbind_case(struct ctx *c, enum mbind_kind kind, int mode,
 	};
 	unsigned long sentinel = c->n.sysram, before[MASK_WORDS],
 		      after[MASK_WORDS];
-	int want = policy_errno(c, mode, flags, s), m0, m1, err;
+	int want = policy_errno(c, mode, flags, s), m0, err;
 	struct expect e = expect_policy(c, mode, flags, s);
 	size_t len = NPAGES * page_size;
 	char what[160], *buf;
@@ -442,13 +465,7 @@ static void mbind_case(struct ctx *c, enum mbind_kind kind, int mode,
 	ret = sys_mbind(buf, len, mode | flags, shape_mask(s), s->maxnode,
 			kind == MB_MOVE ? MPOL_MF_MOVE : 0);
 	check_errno(c, what, ret, want);
-	if (get_policy(&m1, after, buf))
-		fail(c, "%s: get_mempolicy: %s", what, strerror(errno));
-	else if (ret && !same_policy(m0, before, m1, after))
-		fail(c, "%s: failed but changed the policy to %#x %#lx", what,
-		     m1, after[0]);
-	else if (!ret && m1 != reported_mode(mode, flags, s))
-		fail(c, "%s: reports mode %#x", what, m1);
+	check_policy_after(c, what, ret, buf, m0, before, mode, flags, s, after);
 	if (kind == MB_MOVE) {
 		/* What did not move stays where the sentinel put it. */
 		if (ret || mode == MPOL_DEFAULT || mode == MPOL_LOCAL)
