@@ -5,9 +5,10 @@ BUILD := build
 RESULTS := $(BUILD)/results
 KERNEL := $(BUILD)/obj/test/arch/x86/boot/bzImage
 INITRD := $(BUILD)/initramfs.cpio
-# The test kernel: trimmed guest config plus the debug options.
-TEST_FRAGMENTS := configs/guest.config configs/debug.config configs/spm.config \
-	configs/devpriv.config
+# The test kernel: trimmed guest config, a distribution's mm options, the
+# debug options and the series' own.
+TEST_FRAGMENTS := configs/guest.config configs/distro-mm.config configs/debug.config \
+	configs/spm.config configs/devpriv.config
 TOPOLOGY ?= spm
 TIMED := scripts/timed.sh
 export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times

@@ -32,7 +32,10 @@ if [ "${#missing[@]}" -eq 0 ]; then
 	note "all ${#packages[@]} packages present"
 	exit 0
 fi
-[ "$(id -u)" -eq 0 ] || die "missing packages (install them as root): ${missing[*]}"
+[ "$(id -u)" -eq 0 ] ||
+	die "missing packages: ${missing[*]}; install them as root (apt-get install ...) or run make as root"
 note "installing: ${missing[*]}"
-apt-get update -q
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+apt-get update -q ||
+	die "apt-get update failed: check the network and the sources in /etc/apt, then run: make deps"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+	die "apt-get could not install ${missing[*]}; see apt's message above, then run: make deps"

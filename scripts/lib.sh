@@ -27,6 +27,16 @@ IDENT_EMAIL="spm-devpriv@example.org"
 # the same patches always yields the same commit ids.
 BASE_DATE="2025-01-01T00:00:00Z"
 
+# A command that fails under "set -e" ends the script: say which one, so
+# that no phase ever stops without a word. Only the script's own shell
+# reports; a failing command substitution is reported by the line using it.
+set -E
+report_failure() {
+	[ "$BASH_SUBSHELL" -eq 0 ] || return 0
+	printf '%s: error: line %s: "%s" failed with status %s\n' "${0##*/}" "$2" "$3" "$1" >&2
+}
+trap 'report_failure $? $LINENO "$BASH_COMMAND"' ERR
+
 die() {
 	printf '%s: error: %s\n' "${0##*/}" "$*" >&2
 	exit 1

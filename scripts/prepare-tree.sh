@@ -13,9 +13,12 @@ set -euo pipefail
 
 ALLOW_NEWER_BASE=${ALLOW_NEWER_BASE:-0}
 
+# The installed version of the base package, or nothing. dpkg-query exits 1
+# for a package that was never installed: that is an answer, not an error.
 installed_version() {
-	dpkg-query -W -f='${Status} ${Version}\n' "$BASE_PKG" 2>/dev/null |
-		sed -n 's/^install ok installed //p'
+	local status
+	status=$(dpkg-query -W -f='${Status} ${Version}\n' "$BASE_PKG" 2>/dev/null) || return 0
+	printf '%s\n' "$status" | sed -n 's/^install ok installed //p'
 }
 
 apt_install() {

@@ -244,6 +244,101 @@ rejects_missing_version() {
 		grep -q "ALLOW_NEWER_BASE=1" "$scratch/err" && [ ! -e "$scratch/never" ]
 }
 
+# ---- a fresh machine: nothing installed ----
+# fresh_machine: shims first on PATH stand for a machine where no package
+# was ever installed. dpkg-query answers as it does for a package it does
+# not know (exit 1), until the apt-get shim has "installed" it; apt-get
+# records what it was asked and, for the base package, puts a stand-in
+# tarball where the real one would be; id says root.
+fresh_machine() {
+	local bin=$scratch/fresh-bin
+	rm -rf "$bin" "$scratch/installed" "$scratch/apt.log" "$scratch/asked.log" \
+		"$scratch/fake-base.tar.xz"
+	mkdir -p "$bin" "$scratch/installed"
+	cat >"$bin/dpkg-query" <<-EOF
+	#!/bin/sh
+	for p; do :; done
+	echo "\$p" >>"$scratch/asked.log"
+	if [ -e "$scratch/installed/\$p" ]; then
+		v=\$(cat "$scratch/installed/\$p")
+		echo "install ok installed\${v:+ \$v}"
+		exit 0
+	fi
+	echo "dpkg-query: no packages found matching \$p" >&2
+	exit 1
+	EOF
+	cat >"$bin/apt-get" <<-EOF
+	#!/bin/sh
+	echo "apt-get \$*" >>"$scratch/apt.log"
+	[ "\$1" = install ] || exit 0
+	for arg; do
+		case "\$arg" in
+		-*|install) ;;
+		*=*) echo "\${arg#*=}" >"$scratch/installed/\${arg%%=*}"
+		     echo "not the kernel" >"$scratch/fake-base.tar.xz" ;;
+		*) : >"$scratch/installed/\$arg" ;;
+		esac
+	done
+	EOF
+	printf '#!/bin/sh\necho 0\n' >"$bin/id"
+	chmod +x "$bin"/*
+	printf '%s\n' "$bin"
+}
+
+# On a machine without the base package, prepare-tree.sh installs the
+# pinned version, then checks the tarball it got (here a stand-in, so the
+# checksum fails: the install step ran, and the error says what to do).
+fresh_tree_installs_base() {
+	local bin
+	bin=$(fresh_machine)
+	! PATH=$bin:$PATH BASE_TARBALL=$scratch/fake-base.tar.xz LINUX_DIR=$scratch/never \
+		"$TOP/scripts/prepare-tree.sh" 2>"$scratch/err" || return 1
+	cat "$scratch/err" "$scratch/apt.log"
+	grep -q "installing $BASE_PKG=$BASE_VERSION (have: none)" "$scratch/err" &&
+		grep -qx "apt-get install -y -q --allow-downgrades $BASE_PKG=$BASE_VERSION" \
+			"$scratch/apt.log" &&
+		grep -q "sha256 .*, expected $BASE_SHA256" "$scratch/err"
+}
+
+# install-deps.sh asks apt-get, after an update, for every package it
+# found missing: here all it asked dpkg-query about, make check's among them.
+fresh_deps_installs_all() {
+	local bin
+	bin=$(fresh_machine)
+	PATH=$bin:$PATH "$TOP/scripts/install-deps.sh" check >/dev/null 2>"$scratch/err" ||
+		{ cat "$scratch/err"; return 1; }
+	cat "$scratch/apt.log"
+	grep -qx sparse "$scratch/asked.log" &&
+		[ "$(sed -n 1p "$scratch/apt.log")" = "apt-get update -q" ] &&
+		[ "$(sed -n '2s/^apt-get install -y -q --no-install-recommends //p' "$scratch/apt.log" |
+			tr ' ' '\n' | sort)" = "$(sort -u "$scratch/asked.log")" ]
+}
+
+# A phase that fails says in one line what failed and what to do: make
+# tree on the fresh machine, whose deps phase "installs" everything and
+# whose tree phase then meets the stand-in tarball.
+fresh_make_tree_says_why() {
+	local bin rc=0
+	bin=$(fresh_machine)
+	PATH=$bin:$PATH BASE_TARBALL=$scratch/fake-base.tar.xz LINUX_DIR=$scratch/never \
+		make -s -C "$TOP" tree PHASE_TIMES="$scratch/phase-times" >"$scratch/out" 2>&1 || rc=$?
+	cat "$scratch/out"
+	[ "$rc" -ne 0 ] && grep -qx '=== tree FAILED: fix what the error above says, then: make tree' \
+		"$scratch/out"
+}
+
+# A script that stops on a failing command names it, even when the
+# command was an assignment from a failing pipeline.
+# shellcheck disable=SC2016 # the script's own text, expanded when it runs
+silent_exit_is_named() {
+	local script=$scratch/silent.sh
+	printf '#!/usr/bin/env bash\nset -euo pipefail\n. "%s/scripts/lib.sh"\nv=$(false | cat)\necho "$v"\n' \
+		"$TOP" >"$script"
+	! bash "$script" 2>"$scratch/err" || return 1
+	cat "$scratch/err"
+	grep -q '^silent.sh: error: line 4: "v=$(false | cat)" failed with status 1$' "$scratch/err"
+}
+
 rejects_fuzz() {
 	sed -i 's/^ int y;$/ int w;/' "$PATCHES_DIR/devpriv/0001-mm-a-add-z-for-device-memory.patch"
 	! "$TOP/scripts/apply-series.sh" 2>"$scratch/err" || return 1
@@ -281,6 +376,10 @@ tap_t "export: a series branch not stacked on the one before is refused" unstack
 tap_t "apply: a patch that needs fuzz fails cleanly" rejects_fuzz
 tap_t "tree: a tarball with another checksum is a clear error" rejects_changed_tarball
 tap_t "tree: a pinned version the archive lacks is a clear error" rejects_missing_version
+tap_t "fresh machine: tree installs the pinned base package" fresh_tree_installs_base
+tap_t "fresh machine: deps asks apt-get for every package" fresh_deps_installs_all
+tap_t "fresh machine: a failed phase says what to do" fresh_make_tree_says_why
+tap_t "a script stopped by a failing command names it" silent_exit_is_named
 tap_t "check-patches: the first patch of series A passes" planted_check clean cat
 tap_t "check-patches: trailing whitespace fails checkpatch" \
 	planted_check "checkpatch --strict" add_trailing_space

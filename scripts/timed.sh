@@ -17,7 +17,18 @@ else
 	status="exit $rc"
 fi
 printf '=== %s: %s in %dm%02ds\n' "$name" "$status" $((t / 60)) $((t % 60))
+if [ "$rc" -ne 0 ]; then
+	case "$name" in
+	deps*) hint="install the packages named above as root, then: make deps" ;;
+	tree) hint="fix what the error above says, then: make tree" ;;
+	kernel) hint="the build error is above; after fixing it: make kernel" ;;
+	selftests | initramfs) hint="the error is above; after fixing it: make initramfs" ;;
+	*) hint="the messages above and the logs in build/results say why" ;;
+	esac
+	printf '=== %s FAILED: %s\n' "$name" "$hint"
+fi
 if [ -n "${PHASE_TIMES:-}" ]; then
+	mkdir -p "$(dirname "$PHASE_TIMES")"
 	printf '%-12s %4dm%02ds  %s\n' "$name" $((t / 60)) $((t % 60)) "$status" >>"$PHASE_TIMES"
 fi
 exit "$rc"
