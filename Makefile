@@ -15,7 +15,7 @@ export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times
 
 .PHONY: help deps tree export export-check kernel selftests initramfs \
 	harness-test check-quick boot-test test demo shell walk check clean
-.PHONY: bench
+.PHONY: bench regress
 .PHONY: stress
 
 help:
@@ -33,6 +33,7 @@ help:
 	@echo "make check         the review gate: patches, docs, W=1/sparse, config matrix, bisect builds"
 	@echo "make check-quick   its cheap part (patches, docs, mm/ without SPM), also run by make test"
 	@echo "make bench         A/B benchmark, base vs tip, -icount guests (BENCH_ROUNDS=5)"
+	@echo "make regress       the kernel's selftests and numactl's tests, base vs tip"
 	@echo "make stress        boot the debug kernel for STRESS_SECONDS=$(STRESS_SECONDS) of stress and fault injection"
 	@echo "make clean         remove build output, keep build/linux"
 
@@ -124,6 +125,15 @@ bench: tree
 	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
 	@$(TIMED) deps-bench scripts/install-deps.sh bench
 	@scripts/run-bench.sh
+	@cat $(PHASE_TIMES)
+
+# The kernel's own selftests of what the series change, and numactl's test
+# suite, on the base and the tip (scripts/run-regress.sh); a regression is
+# a test that passes on the base and fails on the tip.
+regress: tree
+	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
+	@$(TIMED) deps-regress scripts/install-deps.sh regress
+	@scripts/run-regress.sh
 	@cat $(PHASE_TIMES)
 
 # The long form of the stress and fault tests (guest/stress.d; make test

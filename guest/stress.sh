@@ -36,9 +36,24 @@ if [ -e "$kml" ]; then
 	echo "spm-devpriv: kmemleak baseline done" >/dev/kmsg
 fi
 
+# The programs run in a memory cgroup whose memory.high is below what they
+# use, so that their memory keeps going to swap (zswap and the disk) and
+# coming back while they work; the last test says how much did.
+cg=/sys/fs/cgroup/stress
+vm() { sed -n "s/^$1 //p" /proc/vmstat; }
+swapped() { echo $(($(vm pswpout) + $(vm zswpout))); }
+swap=
+if grep -q '^/dev/vda ' /proc/swaps; then
+	swap=$(swapped)
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p "$cg"
+	echo 96M >"$cg/memory.high"
+	echo $$ >"$cg/cgroup.procs"
+fi
+
 rc=0 n=0
 progs=$(for t in /spm-devpriv/stress.d/*; do [ -x "$t" ] && echo "$t"; done)
-[ -n "$nested" ] && printf 'TAP version 13\n1..%s\n' "$(echo "$progs" | wc -l)"
+[ -n "$nested" ] && printf 'TAP version 13\n1..%s\n' "$(($(echo "$progs" | wc -l) + 1))"
 for t in $progs; do
 	share=$(sed -n 's/^# share: //p' "$t")
 	name=${t##*/}
@@ -63,4 +78,21 @@ for t in $progs; do
 	fi
 	[ "$status" -eq 0 ] || rc=1
 done
+
+result="ok" desc="swapping # SKIP no swap device" pages=0
+if [ -n "$swap" ]; then
+	echo $$ >/sys/fs/cgroup/cgroup.procs
+	rmdir "$cg"
+	pages=$(($(swapped) - swap))
+	desc="the programs' memory went to swap: $pages pages"
+	[ "$pages" -gt 0 ] || { result="not ok"; rc=1; }
+fi
+if [ -n "$nested" ]; then
+	echo "$result $((n + 1)) $desc"
+else
+	echo "spm-devpriv-test-begin: swapping"
+	printf 'TAP version 13\n1..1\n%s 1 %s\n' "$result" "$desc"
+	echo "# figure: swapped-pages $pages"
+	echo "spm-devpriv-test-end: swapping $([ "$result" = ok ] && echo 0 || echo 1)"
+fi
 exit "$rc"

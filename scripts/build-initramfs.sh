@@ -16,23 +16,13 @@ root=$BUILD/initramfs-root
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root}
 
-# copy_with_libs PROGRAM: the program and every library ld.so loads for it.
-copy_with_libs() {
-	local prog=$1 lib
-	[ -x "$prog" ] || die "$prog is missing (run: make deps)"
-	install -D "$prog" "$root$prog"
-	for lib in $(ldd "$prog" 2>/dev/null | grep -oE '/[^ ]+'); do
-		[ -e "$root$lib" ] || install -D "$lib" "$root$lib"
-	done
-}
-
 busybox=/bin/busybox
 ldd "$busybox" >/dev/null 2>&1 &&
 	die "$busybox is dynamically linked: install busybox-static"
 install -m 0755 "$busybox" "$root/bin/busybox"
 for prog in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/daxctl \
 	/usr/bin/stress-ng; do
-	copy_with_libs "$prog"
+	copy_with_libs "$root" "$prog"
 done
 
 install -m 0755 "$TOP/guest/init" "$root/init"

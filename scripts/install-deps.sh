@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# install-deps.sh [check|bench]: install the Debian packages the pipeline
-# needs, if any is missing; with "check", also those of make check (sparse
-# and the cross compilers), with "bench" those of make bench (gnuplot).
+# install-deps.sh [check|bench|source|regress]: install the Debian packages
+# the pipeline needs, if any is missing; with "check", also those of make
+# check (sparse and the cross compilers), with "bench" those of make bench
+# (gnuplot), with "source" and "regress" those of Debian source packages
+# and of make regress.
 # The base source package is installed by prepare-tree.sh, which pins its
 # version.
 set -euo pipefail
@@ -17,11 +19,16 @@ packages=(
 	# checks
 	shellcheck
 )
-if [ "${1:-}" = check ]; then
-	packages+=(sparse gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu)
-elif [ "${1:-}" = bench ]; then
-	packages+=(gnuplot-nox)
-fi
+case "${1:-}" in
+check) packages+=(sparse gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu) ;;
+bench) packages+=(gnuplot-nox) ;;
+# Debian source packages (scripts/fetch-source.sh) and what make regress
+# builds from them and from the kernel's selftests.
+source) packages+=(dpkg-dev) ;;
+regress) packages+=(dpkg-dev autoconf automake libtool libcap-dev) ;;
+"") ;;
+*) die "unknown set of packages '$1' (check, bench, source, regress)" ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

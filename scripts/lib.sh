@@ -118,6 +118,23 @@ tree_is_dirty() {
 		[ -d "$LINUX_DIR/.git/rebase-apply" ] || [ -d "$LINUX_DIR/.git/rebase-merge" ]
 }
 
+# copy_with_libs ROOT PROGRAM: PROGRAM into the same path under ROOT, with
+# every shared library ld.so loads for it.
+copy_with_libs() {
+	[ -x "$2" ] || die "$2 is missing (run: make deps)"
+	install -D "$2" "$1$2"
+	copy_libs_of "$1" "$2"
+}
+
+# copy_libs_of ROOT FILE: the shared libraries FILE needs (none for a
+# script or a static program), into their paths under ROOT.
+copy_libs_of() {
+	local lib
+	for lib in $(ldd "$2" 2>/dev/null | grep -oE '/[^ ]+' || true); do
+		[ -e "$1$lib" ] || install -D "$lib" "$1$lib"
+	done
+}
+
 # series_options TREE OUT: write to OUT the lines of the series' config
 # fragments whose option TREE's Kconfig knows, so that one fragment list
 # configures the base, every commit of the walk and the tip alike.

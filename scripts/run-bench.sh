@@ -5,7 +5,7 @@
 # flat and spm topologies and writes bench/results/results.md and
 # bench/results/bench.png. Phases, in order (default: all of them):
 #
-#   kernels    base and tip in build/obj/bench-{base,tip} (under the build lock)
+#   kernels    the release kernels, build/obj/release-{base,tip}
 #   programs   bench/src statically, bench/module against each kernel
 #   initramfs  busybox, guest/init and the bench files, one per kernel
 #   boots      BENCH_ROUNDS rounds (default 5) of base, tip on each topology
@@ -25,42 +25,15 @@ kernels="base tip"
 out=$BUILD/bench
 results=$TOP/bench/results
 lock=${KBUILD_LOCK:-/tmp/kbuild.lock}
-fragments=("$TOP/configs/guest.config" "$TOP/configs/bench.config")
 
-# The base is the root commit of the kernel repository, the tip the top of
-# the series stack; each builds in a work tree of its own, so that
-# neither depends on what build/linux has checked out.
-tree_of() {
-	case "$1" in
-	base) check_worktree bench-base "$(ktree_git rev-list --max-parents=0 HEAD)" ;;
-	tip) check_worktree bench-tip "$(series_ref "${SERIES_LIST##* }")" ;;
-	esac
-}
-
+# The kernels are the release kernels that make regress boots too
+# (scripts/build-release-kernels.sh); the workloads build against them.
 phase_kernels() {
-	local k tree series check overridden
-	mkdir -p "$out"
-	for k in $kernels; do
-		tree=$(tree_of "$k")
-		series=$out/$k.series.config
-		series_options "$tree" "$series"
-		# bench.config turns off what the earlier fragments turn on
-		# (KUnit): check every option of the others that it leaves
-		# alone, and all of its own.
-		check=$out/$k.check.config
-		overridden=$(sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=.*/\1/p' "${fragments[1]}" |
-			paste -sd'|')
-		cat "${fragments[0]}" "$series" | grep -vE "^($overridden)=" >"$check" || true
-		cat "${fragments[1]}" >>"$check"
-		# Every kernel build on the machine takes the build lock.
-		LINUX_DIR=$tree CHECK_FRAGMENTS=$check KBUILD_TARGETS="bzImage modules" \
-			flock "$lock" "$TOP/scripts/build-kernel.sh" "bench-$k" \
-			"${fragments[0]}" "$series" "${fragments[1]}"
-	done
+	"$TOP/scripts/build-release-kernels.sh" base tip
 }
 
 kernel_obj() {
-	printf '%s/obj/bench-%s\n' "$BUILD" "$1"
+	printf '%s/obj/release-%s\n' "$BUILD" "$1"
 }
 
 phase_programs() {
@@ -69,11 +42,11 @@ phase_programs() {
 	gcc -O2 -Wall -Wextra -Werror -static -pthread -o "$out/bin/pagefault" \
 		"$TOP/bench/src/pagefault.c"
 	# test_hmm's ioctls are the same on the base and the tip.
-	gcc -O2 -Wall -Wextra -Werror -static -I "$(tree_of base)/lib" \
+	gcc -O2 -Wall -Wextra -Werror -static -I "$BUILD/check/release-base/lib" \
 		-o "$out/bin/hmm-roundtrip" "$TOP/bench/src/hmm-roundtrip.c"
 	for k in $kernels; do
 		[ -f "$(kernel_obj "$k")/Module.symvers" ] ||
-			die "no bench-$k kernel (run: $0 kernels)"
+			die "no release-$k kernel (run: $0 kernels)"
 		# Out of tree, in a copy: kbuild writes its objects next to
 		# the sources.
 		mod=$out/module-$k

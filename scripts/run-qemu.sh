@@ -11,6 +11,7 @@
 #   -l LOG        console log (default: build/logs/MODE-TOPOLOGY.log)
 #   -T SECONDS    time limit (default 1500)
 #   -a ARGS       extra kernel command line
+#   -c CPUS       CPUs of node 0 on "spm" (default 3)
 #
 # ACCEL=tcg|kvm|auto (default auto: KVM only when a short probe boot
 # under it succeeds on this machine; the answer is cached in build/).
@@ -28,7 +29,8 @@ mode="test"
 log=
 limit=1500
 extra=
-while getopts k:i:t:m:l:T:a: opt; do
+cpus=3
+while getopts k:i:t:m:l:T:a:c: opt; do
 	case "$opt" in
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
@@ -37,6 +39,7 @@ while getopts k:i:t:m:l:T:a: opt; do
 	l) log=$OPTARG ;;
 	T) limit=$OPTARG ;;
 	a) extra=$OPTARG ;;
+	c) cpus=$OPTARG ;;
 	*) die "unknown option; see the comment at the top of $0" ;;
 	esac
 done
@@ -60,11 +63,11 @@ mkdir -p "$(dirname "$log")"
 # shellcheck disable=SC2054 # QEMU's own arguments contain commas
 case "$topology" in
 spm)
-	machine=(-smp 3 -m 4G,slots=2,maxmem=5G
+	machine=(-smp "$cpus" -m 4G,slots=2,maxmem=5G
 		-object memory-backend-ram,id=m0,size=2G
 		-object memory-backend-ram,id=m1,size=1G
 		-object memory-backend-ram,id=m2,size=1G
-		-numa node,nodeid=0,cpus=0-2,memdev=m0
+		-numa node,nodeid=0,cpus=0-$((cpus - 1)),memdev=m0
 		-numa node,nodeid=1,memdev=m1
 		-numa node,nodeid=2,memdev=m2
 		-numa node,nodeid=3
@@ -92,13 +95,31 @@ smallphys)
 *) die "unknown topology '$topology' (spm, flat, smallphys)" ;;
 esac
 
-cmdline="console=ttyS0 panic=-1 spmdev.mode=$mode spmdev.topology=$topology $topo_args $extra"
+# What a distribution's users turn on at boot, in every boot but the
+# benchmark's: page_owner and page table checks (allocation profiling is
+# on by default where it is built in), and zswap in front of the swap
+# disk, a sparse file of its own per boot on the first virtio disk. The
+# disk's interrupt is routed from QEMU's PIRQ table (acpi=noirq): the
+# ACPI _PRT method that would route it runs so slowly in the debug kernel
+# that its AML loop times out and the boot CPU reports a soft lockup.
+distro_args=
+disk=()
+if [ "$mode" != bench ] && [ "$mode" != probe ]; then
+	distro_args="page_owner=on page_table_check=on zswap.enabled=1 acpi=noirq"
+	swap_img=$(mktemp "$BUILD/swap-XXXXXX.img")
+	trap 'rm -f "$swap_img"' EXIT
+	truncate -s 1G "$swap_img"
+	disk=(-drive "file=$swap_img,if=virtio,format=raw,cache=unsafe")
+fi
+
+cmdline="console=ttyS0 panic=-1 spmdev.mode=$mode spmdev.topology=$topology $topo_args"
+cmdline+=" $distro_args $extra"
 
 qemu_cmd() {
 	local accel=$1
 	printf '%s\0' qemu-system-x86_64 -accel "$accel" -nodefaults -display none \
 		-no-reboot -kernel "$kernel" -initrd "$initrd" "${machine[@]}" \
-		"${icount_args[@]}"
+		"${icount_args[@]}" "${disk[@]}"
 }
 
 probe_kvm() {
