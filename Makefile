@@ -13,7 +13,7 @@ TOPOLOGY ?= spm
 TIMED := scripts/timed.sh
 export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times
 
-.PHONY: help deps tree export export-check kernel selftests initramfs \
+.PHONY: help deps tree export export-check kernel kernel-v1 selftests initramfs \
 	harness-test check-quick boot-test test demo shell walk check clean
 .PHONY: bench regress
 .PHONY: stress
@@ -52,6 +52,13 @@ export-check:
 kernel: tree
 	@$(TIMED) kernel scripts/build-kernel.sh test $(TEST_FRAGMENTS)
 
+# The same kernel with cpuset v1, for the boot that tests the v1 files
+# (every option but distro-mm.config's CPUSETS_V1=n must hold).
+kernel-v1: kernel
+	@CHECK_FRAGMENTS="$(filter-out configs/distro-mm.config,$(TEST_FRAGMENTS)) \
+		configs/cpuset-v1.config" $(TIMED) kernel-v1 scripts/build-kernel.sh test-v1 \
+		$(TEST_FRAGMENTS) configs/cpuset-v1.config
+
 selftests: tree
 	@$(TIMED) selftests scripts/build-selftests.sh
 
@@ -68,6 +75,9 @@ boot-test:
 		-l $(RESULTS)/test-spm.log || true
 	@QEMU_CONSOLE=none $(TIMED) guest-smallphys scripts/run-qemu.sh -t smallphys \
 		-m test -l $(RESULTS)/test-smallphys.log || true
+	@QEMU_CONSOLE=none $(TIMED) guest-cpuset-v1 scripts/run-qemu.sh -t spm -m test \
+		-k $(BUILD)/obj/test-v1/arch/x86/boot/bzImage -a spmdev.tests=35-spm-mempolicy \
+		-l $(RESULTS)/test-cpuset-v1.log || true
 
 # The cheap part of make check: patch hygiene and apply, documentation,
 # and mm/ with the series' options off.
@@ -80,11 +90,12 @@ check-quick: tree
 
 test:
 	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
-	@$(MAKE) -s kernel initramfs harness-test check-quick boot-test
+	@$(MAKE) -s kernel kernel-v1 initramfs harness-test check-quick boot-test
 	@scripts/summarize.py --tap harness=$(RESULTS)/harness.tap \
 		--tap patches=$(RESULTS)/check-patches.tap --tap docs=$(RESULTS)/check-docs.tap \
 		--tap nospm-mm=$(RESULTS)/check-nospm-mm.tap \
 		--console $(RESULTS)/test-spm.log --guest $(RESULTS)/test-smallphys.log \
+		--guest cpuset-v1=$(RESULTS)/test-cpuset-v1.log \
 		--expected tests/expected-failures \
 		--times $(PHASE_TIMES) --cases $(RESULTS)/cases.txt
 

@@ -4,10 +4,12 @@
 # that the host (scripts/summarize.py) cuts the console log at, so that
 # kernel messages printed while the test runs never land inside its TAP.
 # A program runs on the topologies its "# topology: NAME..." line names,
-# or on spm only when it has none.
+# or on spm only when it has none; spmdev.tests=NAME,... on the kernel
+# command line runs only the programs it names.
 # The exit status is 0 only when every program exited 0.
 
 topology=$(sed -n 's/.*spmdev.topology=\([^ ]*\).*/\1/p' /proc/cmdline)
+only=$(sed -n 's/.*spmdev.tests=\([^ ]*\).*/\1/p' /proc/cmdline)
 rc=0
 for t in /spm-devpriv/tests.d/*; do
 	[ -x "$t" ] || continue
@@ -17,6 +19,10 @@ for t in /spm-devpriv/tests.d/*; do
 	*) continue ;;
 	esac
 	name=${t##*/}
+	case ",${only:-$name}," in
+	*",$name,"*) ;;
+	*) continue ;;
+	esac
 	echo "spm-devpriv: running $name"
 	"$t" >/tmp/"$name".out 2>&1
 	status=$?

@@ -29,6 +29,7 @@ patterns=(
 	'Kernel panic'
 	'Call Trace:'
 	'kmemleak: .*(suspected memory leak|new suspected)'
+	'kmemleak: Kernel memory leak detector disabled'
 	'unreferenced object 0x'
 )
 regex=$(IFS='|'; printf '%s' "${patterns[*]}")

@@ -7,8 +7,9 @@ Inputs:
                    (everything before the guest's "userspace started"
                    line) and the TAP of each test program, which the guest
                    prints between "spm-devpriv-test-begin/end" markers.
-  --guest LOG      another boot's console log: its test programs and
-                   splats only (the KUnit results come from --console).
+  --guest [NAME=]LOG  another boot's console log: its test programs and
+                   splats only (the KUnit results come from --console);
+                   with NAME, its suites are named NAME/SUITE.
   --tap NAME=FILE  TAP from the host (the harness self-tests).
   --expected FILE  expected failures: "SUITE:TEST  reason" per line.
 
@@ -133,13 +134,13 @@ def fold_tap(results, kunit_py, suite, text, status=None):
                     f'exited {status} although every case passed')
 
 
-def fold_console(results, kunit_py, log, kunit=True):
+def fold_console(results, kunit_py, log, kunit=True, prefix=''):
     with open(log, encoding='utf-8', errors='replace') as f:
         lines = [l.rstrip('\r\n').replace('\r', '') for l in f]
     try:
         userspace = next(i for i, l in enumerate(lines) if USERSPACE in l)
     except StopIteration:
-        results.add('guest', 'boot', 'FAIL', 'never reached userspace')
+        results.add(prefix + 'guest', 'boot', 'FAIL', 'never reached userspace')
         userspace = len(lines)
 
     # KUnit runs while drivers still probe: drop the kernel messages that
@@ -157,14 +158,14 @@ def fold_console(results, kunit_py, log, kunit=True):
         if begin:
             current, body = begin.group(1), []
         elif end and current == end.group(1):
-            suite = re.sub(r'^[0-9]+-', '', current)
+            suite = prefix + re.sub(r'^[0-9]+-', '', current)
             fold_tap(results, kunit_py, suite, '\n'.join(body) + '\n',
                      int(end.group(2)))
             current = None
         elif current:
             body.append(line)
     if current:
-        suite = re.sub(r'^[0-9]+-', '', current)
+        suite = prefix + re.sub(r'^[0-9]+-', '', current)
         if body:
             fold_tap(results, kunit_py, suite, '\n'.join(body) + '\n')
         if not any(c[0] == suite and c[1] == '(missing)'
@@ -172,7 +173,7 @@ def fold_console(results, kunit_py, log, kunit=True):
             results.add(suite, '(rest)', 'FAIL',
                         'output cut off: the guest died or timed out')
     if not any(EXIT.match(l) for l in lines):
-        results.add('guest', 'exit', 'FAIL', 'no exit status: the guest '
+        results.add(prefix + 'guest', 'exit', 'FAIL', 'no exit status: the guest '
                     'crashed or timed out')
 
     splats = subprocess.run([os.path.join(TOP, 'scripts', 'check-splats.sh'),
@@ -181,7 +182,7 @@ def fold_console(results, kunit_py, log, kunit=True):
     headers = [s for s in found if 'Call Trace:' not in s] or found
     for splat in headers:
         where, line, text = SPLAT.match(splat).groups()
-        results.add('kernel', 'splat', 'FAIL',
+        results.add(prefix + 'kernel', 'splat', 'FAIL',
                     f'{text.strip()} ({os.path.basename(where)}:{line})')
 
 
@@ -252,12 +253,15 @@ def main():
             continue
         with open(path, encoding='utf-8', errors='replace') as f:
             fold_tap(results, args.kunit, name, f.read())
-    for log, kunit in [(l, True) for l in args.console] + \
-            [(l, False) for l in args.guest]:
+    guests = []
+    for spec in args.guest:
+        name, sep, path = spec.partition('=')
+        guests.append((path, False, name + '/') if sep else (spec, False, ''))
+    for log, kunit, prefix in [(l, True, '') for l in args.console] + guests:
         if not os.path.exists(log):
-            results.add('guest', 'console', 'FAIL', f'{log} is missing')
+            results.add(prefix + 'guest', 'console', 'FAIL', f'{log} is missing')
             continue
-        fold_console(results, args.kunit, log, kunit)
+        fold_console(results, args.kunit, log, kunit, prefix)
 
     report(results, args.times, args.cases)
     ran = results.count('PASS') + results.count('FAIL') + \
