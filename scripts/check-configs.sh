@@ -10,7 +10,8 @@
 #   # targets: bzImage          (make targets; objects or directories)
 #   # arch: arm64 aarch64-linux-gnu-   (ARCH and CROSS_COMPILE; x86_64
 #                                       by default)
-# x86_64 entries start from the guest configuration, the others from
+# x86_64 entries start from the guest configuration with Debian's mm options
+# (distro-mm.config), the others from
 # tinyconfig; both get the series' options that REF has. MATRIX_TARGETS
 # replaces every fragment's targets (make test builds mm/ only).
 set -euo pipefail
@@ -42,7 +43,8 @@ for frag in "${matrix[@]}"; do
 	targets=${MATRIX_TARGETS:-$(sed -n 's/^# targets: //p' "$frag")}
 	read -r arch cross < <(sed -n 's/^# arch: //p' "$frag"; echo)
 	fragments=("$series_cfg" "$frag")
-	[ -n "$arch" ] || fragments=("$TOP/configs/guest.config" "${fragments[@]}")
+	[ -n "$arch" ] || fragments=("$TOP/configs/guest.config" "$TOP/configs/distro-mm.config"
+		"${fragments[@]}")
 	n=$((n + 1))
 	t0=$(date +%s)
 	if KARCH=${arch:-x86_64} CROSS_COMPILE=${cross:-} KBUILD_TARGETS=${targets:-bzImage} \
