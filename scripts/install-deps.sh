@@ -25,7 +25,7 @@ bench) packages+=(gnuplot-nox) ;;
 # Debian source packages (scripts/fetch-source.sh) and what make regress
 # builds from them and from the kernel's selftests.
 source) packages+=(dpkg-dev) ;;
-regress) packages+=(dpkg-dev autoconf automake libtool libcap-dev) ;;
+regress) packages+=(dpkg-dev autoconf automake libtool libcap-dev procps) ;;
 "") ;;
 *) die "unknown set of packages '$1' (check, bench, source, regress)" ;;
 esac

@@ -33,7 +33,7 @@ BASE_DATE="2025-01-01T00:00:00Z"
 set -E
 report_failure() {
 	[ "$BASH_SUBSHELL" -eq 0 ] || return 0
-	printf '%s: error: line %s: "%s" failed with status %s\n' "${0##*/}" "$2" "$3" "$1" >&2
+	printf '%s: error: line %s: %s failed with status %s\n' "${0##*/}" "$2" "$3" "$1" >&2
 }
 trap 'report_failure $? $LINENO "$BASH_COMMAND"' ERR
 

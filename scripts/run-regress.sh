@@ -87,13 +87,21 @@ phase_initramfs() {
 		install -m 0755 /bin/busybox "$root/bin/busybox"
 		install -m 0755 "$TOP/guest/init" "$root/init"
 		install -m 0755 "$TOP/guest/regress.sh" "$root/spm-devpriv/regress.sh"
+		install -m 0755 "$TOP/guest/sudo" "$root/bin/sudo"
 		printf 'REGRESS_MM="%s"\n' "$(tr -s ' \t\n' ' ' <<<"$REGRESS_MM")" >"$root/regress/settings"
 		cp -r "$out/$k/mm" "$out/$k/cgroup" "$out/numactl" "$root/regress/"
 		printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' \
 			>"$root/etc/passwd"
 		printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
-		copy_with_libs "$root" /bin/bash
-		copy_with_libs "$root" /usr/bin/lscpu
+		# bash for the scripts, lscpu (test_cpuset_prs.sh) and pgrep
+		# (charge_reserved_hugetlb.sh), which busybox lacks, and the
+		# library pthread_cancel() loads (uffd-stress).
+		for f in /bin/bash /usr/bin/lscpu /usr/bin/pgrep /usr/bin/pkill; do
+			copy_with_libs "$root" "$f"
+		done
+		gcc_s=$(ldconfig -p | sed -n 's/.*libgcc_s.so.1 (libc6,x86-64) => //p' | head -n 1)
+		[ -n "$gcc_s" ] || die "no libgcc_s.so.1 on this machine"
+		install -D "$gcc_s" "$root$gcc_s"
 		while IFS= read -r f; do
 			copy_libs_of "$root" "$f"
 		done < <(find "$root/regress" -type f -perm -u+x)

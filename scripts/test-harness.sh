@@ -336,7 +336,7 @@ silent_exit_is_named() {
 		"$TOP" >"$script"
 	! bash "$script" 2>"$scratch/err" || return 1
 	cat "$scratch/err"
-	grep -q '^silent.sh: error: line 4: "v=$(false | cat)" failed with status 1$' "$scratch/err"
+	grep -q '^silent.sh: error: line 4: v=$(false | cat) failed with status 1$' "$scratch/err"
 }
 
 rejects_fuzz() {
