@@ -20,6 +20,15 @@
  * privileged flagged static policy that names only the SPM node, must get
  * every page there, so that a test which cannot see SPM pages fails.
  *
+ * Then the routes the kernel takes on its own, once, from root: cpuset
+ * memory migration when a cpuset's nodes change or a task moves to
+ * another cpuset (its pages, a root task's and an unprivileged one's, must
+ * not follow onto an SPM node the cpuset was granted), KSM merging
+ * identical pages of a flagged task on the SPM node and of an
+ * unprivileged task elsewhere (neither may end up on the other's node),
+ * and the hugetlb pools (a global or mempolicy-driven pool size never
+ * takes an SPM node's memory; the SPM node's own pool file does).
+ *
  * One TAP test per route and credential; the cases of a failed route are
  * listed as comments. --exec-child is the program's own exec target.
  */
@@ -33,6 +42,7 @@
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
+#define NR_KERNEL_ROUTES	3
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -1182,6 +1192,357 @@ static const struct {
 	{ "cpuset.mems writes, policies in the cpuset", route_cpuset },
 };
 
+/* ---- Routes the kernel takes on its own ---- */
+
+/* What a holder child puts in its pages, and under which policy. */
+enum holder_kind {
+	H_ON_NODE,	/* faulted on @node, then the default policy */
+	H_KSM,		/* like H_ON_NODE, identical pages, MADV_MERGEABLE */
+	H_KSM_FLAGGED,	/* a flagged static bind policy of the SPM node */
+};
+
+/*
+ * A child that holds NPAGES pages of anonymous memory and tells its
+ * parent where they are: it writes one byte once its pages are in place,
+ * waits for a byte, then answers with the number of its pages on the SPM
+ * node (255: an error) and exits. It enters the cgroup @cg first, if any,
+ * and drops to uid 65534 unless @priv.
+ */
+struct holder {
+	pid_t pid;
+	int rfd, wfd;
+};
+
+static void holder_child(struct ctx *c, enum holder_kind kind, int node,
+			 const char *cg, bool priv, int rfd, int wfd)
+{
+	unsigned long mask[MASK_WORDS] = { 0 };
+	size_t len = NPAGES * page_size;
+	int where[NPAGES], i, on_spm = 0;
+	char path[160], pid[16], *buf, b = 0;
+
+	if (cg) {
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (write_file(path, pid))
+			_exit(1);
+	}
+	if (!priv && become_nobody())
+		_exit(1);
+	mask[0] = 1UL << node;
+	if (kind == H_KSM_FLAGGED) {
+		if (sys_set_mempolicy(MPOL_BIND | STATIC | SPM, mask, MASK_BITS))
+			_exit(1);
+	} else if (sys_set_mempolicy(MPOL_BIND, mask, MASK_BITS)) {
+		_exit(1);
+	}
+	buf = map_anon(len);
+	if (!buf || populate(buf, len))
+		_exit(1);
+	if (kind != H_ON_NODE) {
+		memset(buf, 0x5a, len);
+		if (madvise(buf, len, MADV_MERGEABLE))
+			_exit(1);
+	}
+	if (kind != H_KSM_FLAGGED)
+		sys_set_mempolicy(MPOL_DEFAULT, NULL, 0);
+	if (write(wfd, &b, 1) != 1 || read(rfd, &b, 1) != 1)
+		_exit(1);
+	if (query_nodes(buf, NPAGES, page_size, where))
+		on_spm = 255;
+	for (i = 0; i < NPAGES && on_spm != 255; i++)
+		if (where[i] < 0)
+			on_spm = 255;
+		else
+			on_spm += where[i] == c->n.spm;
+	b = on_spm;
+	_exit(write(wfd, &b, 1) != 1);
+}
+
+/* Start a holder; false (with a failure) when it could not be set up. */
+static bool holder_start(struct ctx *c, struct holder *h, enum holder_kind kind,
+			 int node, const char *cg, bool priv)
+{
+	int to[2], from[2];
+	char b;
+
+	if (pipe(to) || pipe(from)) {
+		fail(c, "pipe: %s", strerror(errno));
+		return false;
+	}
+	fflush(stdout);
+	h->pid = fork();
+	if (!h->pid) {
+		close(to[1]);
+		close(from[0]);
+		holder_child(c, kind, node, cg, priv, to[0], from[1]);
+	}
+	close(to[0]);
+	close(from[1]);
+	h->wfd = to[1];
+	h->rfd = from[0];
+	if (h->pid < 0 || read(h->rfd, &b, 1) != 1) {
+		fail(c, "a %s holder of pages on node %d did not start",
+		     priv ? "root" : "uid 65534", node);
+		return false;
+	}
+	return true;
+}
+
+/* The holder's pages on the SPM node now, or -1; the holder is done. */
+static int holder_spm_pages(struct holder *h)
+{
+	unsigned char b = 255;
+	int status;
+
+	if (write(h->wfd, &b, 1) != 1 || read(h->rfd, &b, 1) != 1)
+		b = 255;
+	close(h->wfd);
+	close(h->rfd);
+	waitpid(h->pid, &status, 0);
+	return b == 255 ? -1 : b;
+}
+
+/* Record that @what left @got pages on the SPM node where @want belong. */
+static void expect_spm_pages(struct ctx *c, const char *what, int got, int want)
+{
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fig->pages, NPAGES, __ATOMIC_RELAXED);
+	if (got < 0) {
+		fail(c, "%s: the holder failed", what);
+	} else if (got != want) {
+		fig->wrong += got > want ? got - want : want - got;
+		fail(c, "%s: %d of %d pages on the SPM node, expected %d", what,
+		     got, NPAGES, want);
+	} else if (want) {
+		fig->controls++;
+	}
+}
+
+/* Enable the cpuset controller on cgroup2; *enabled if this did it. */
+static bool cpuset_controller(struct ctx *c, bool *enabled)
+{
+	char subtree[128] = "";
+	FILE *f = fopen(CGROUP2 "/cgroup.subtree_control", "r");
+
+	*enabled = false;
+	if (!f)
+		return false;
+	if (!fgets(subtree, sizeof(subtree), f))
+		subtree[0] = '\0';
+	fclose(f);
+	if (strstr(subtree, "cpuset"))
+		return true;
+	if (write_file(CGROUP2 "/cgroup.subtree_control", "+cpuset")) {
+		fail(c, "cannot enable the cpuset controller");
+		return false;
+	}
+	*enabled = true;
+	return true;
+}
+
+static int cg_set_mems(const char *cg, unsigned long mems)
+{
+	char path[160], list[64];
+
+	snprintf(path, sizeof(path), "%s/cpuset.mems", cg);
+	nodelist(list, sizeof(list), mems);
+	return write_file(path, list);
+}
+
+/*
+ * cpuset memory migration (on by default on cgroup2): a task's pages on
+ * SysRAM node sys1, in a cpuset of sys0 and sys1, must not move onto the
+ * SPM node when the cpuset's nodes become sys0 and the SPM node, nor when
+ * the task moves to a cpuset of those nodes. For a root task and an
+ * unprivileged one: neither has a flagged policy.
+ */
+static void route_cpuset_migration(struct ctx *c)
+{
+	unsigned long old_mems = 1UL << c->n.sys0 | 1UL << c->n.sys1;
+	unsigned long new_mems = 1UL << c->n.sys0 | 1UL << c->n.spm;
+	char a[64], b[64], what[160], path[160], pid[16];
+	struct holder h;
+	bool enabled;
+	int priv;
+
+	if (c->n.sys1 == c->n.sys0 || !cpuset_controller(c, &enabled)) {
+		c->skipped++;
+		return;
+	}
+	snprintf(a, sizeof(a), CGROUP2 "/spm-hostile-a.%d", getpid());
+	snprintf(b, sizeof(b), CGROUP2 "/spm-hostile-b.%d", getpid());
+	if (mkdir(a, 0755) || mkdir(b, 0755) || cg_set_mems(b, new_mems)) {
+		fail(c, "cannot set up the cpusets: %s", strerror(errno));
+		goto out;
+	}
+	for (priv = 1; priv >= 0; priv--) {
+		const char *who = priv ? "root task" : "uid 65534 task";
+
+		/* The cpuset's nodes change under the task. */
+		if (cg_set_mems(a, old_mems)) {
+			fail(c, "cannot set %s's nodes", a);
+			break;
+		}
+		if (!holder_start(c, &h, H_ON_NODE, c->n.sys1, a, priv))
+			continue;
+		snprintf(what, sizeof(what), "%s: cpuset.mems %d,%d -> %d,%d", who,
+			 c->n.sys0, c->n.sys1, c->n.sys0, c->n.spm);
+		if (cg_set_mems(a, new_mems))
+			fail(c, "%s: the write failed", what);
+		expect_spm_pages(c, what, holder_spm_pages(&h), 0);
+
+		/* The task moves to another cpuset. */
+		if (cg_set_mems(a, old_mems)) {
+			fail(c, "cannot set %s's nodes back", a);
+			break;
+		}
+		if (!holder_start(c, &h, H_ON_NODE, c->n.sys1, a, priv))
+			continue;
+		snprintf(what, sizeof(what), "%s: moved to a cpuset of %d,%d", who,
+			 c->n.sys0, c->n.spm);
+		snprintf(path, sizeof(path), "%s/cgroup.procs", b);
+		snprintf(pid, sizeof(pid), "%d", h.pid);
+		if (write_file(path, pid))
+			fail(c, "%s: the move failed", what);
+		expect_spm_pages(c, what, holder_spm_pages(&h), 0);
+	}
+out:
+	rmdir(a);
+	rmdir(b);
+	if (enabled)
+		write_file(CGROUP2 "/cgroup.subtree_control", "-cpuset");
+}
+
+#define KSM	"/sys/kernel/mm/ksm/"
+
+/*
+ * KSM with merge_across_nodes (the default): a root task whose flagged
+ * policy holds identical pages on the SPM node and an unprivileged task
+ * with the same pages elsewhere. Whichever ksmd scans first, neither may
+ * end up sharing a page on the other's side.
+ */
+static void route_ksm(struct ctx *c)
+{
+	long run = read_long(KSM "run"), scan = read_long(KSM "pages_to_scan");
+	long sleep_ms = read_long(KSM "sleep_millisecs"), full, t;
+	struct holder flagged, plain;
+	char val[32];
+
+	if (run < 0) {
+		c->skipped++;
+		return;
+	}
+	if (!holder_start(c, &flagged, H_KSM_FLAGGED, c->n.spm, NULL, true))
+		return;
+	if (!holder_start(c, &plain, H_KSM, c->n.sys0, NULL, false)) {
+		holder_spm_pages(&flagged);
+		return;
+	}
+	write_file(KSM "pages_to_scan", "1000");
+	write_file(KSM "sleep_millisecs", "0");
+	write_file(KSM "run", "1");
+	/* Two full scans: the second merges what the first saw. */
+	full = read_long(KSM "full_scans");
+	for (t = 0; t < 600 && read_long(KSM "full_scans") < full + 3; t++)
+		usleep(100000);
+	if (read_long(KSM "pages_sharing") <= 0)
+		fail(c, "KSM merged nothing in %ld ms", t * 100);
+	expect_spm_pages(c, "KSM: the flagged root task's pages", holder_spm_pages(&flagged),
+			 NPAGES);
+	expect_spm_pages(c, "KSM: the uid 65534 task's identical pages",
+			 holder_spm_pages(&plain), 0);
+	write_file(KSM "run", "2");
+	snprintf(val, sizeof(val), "%ld", scan);
+	write_file(KSM "pages_to_scan", val);
+	snprintf(val, sizeof(val), "%ld", sleep_ms);
+	write_file(KSM "sleep_millisecs", val);
+	snprintf(val, sizeof(val), "%ld", run);
+	write_file(KSM "run", val);
+}
+
+/* The huge pages of @nid's pool, or -1. */
+static long node_huge_pages(struct ctx *c, int nid)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/hugepages/hugepages-%ldkB/nr_hugepages",
+		 nid, c->huge_size >> 10);
+	return read_long(path);
+}
+
+static int set_node_huge_pages(struct ctx *c, int nid, long n)
+{
+	char path[160], val[32];
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/hugepages/hugepages-%ldkB/nr_hugepages",
+		 nid, c->huge_size >> 10);
+	snprintf(val, sizeof(val), "%ld", n);
+	return write_file(path, val);
+}
+
+/*
+ * The hugetlb pools: growing the global pool, or the pool of a task's
+ * policy that names the SPM node without the flag, takes nothing from
+ * the SPM node; writing the SPM node's own pool size (an administrator
+ * naming the node) does.
+ */
+static void route_hugetlb_pool(struct ctx *c)
+{
+	long global = read_long(HUGEPAGES), spm_before;
+	const struct shape *mixed = &shapes[S_MIXED];
+	char val[32];
+
+	if (c->huge_size <= 0 || global < 0) {
+		c->skipped++;
+		return;
+	}
+	spm_before = node_huge_pages(c, c->n.spm);
+	snprintf(val, sizeof(val), "%ld", global + 8);
+	write_file(HUGEPAGES, val);
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	if (node_huge_pages(c, c->n.spm) != spm_before) {
+		fig->wrong += node_huge_pages(c, c->n.spm) - spm_before;
+		fail(c, "nr_hugepages +8: the SPM node's pool went from %ld to %ld",
+		     spm_before, node_huge_pages(c, c->n.spm));
+	}
+	snprintf(val, sizeof(val), "%ld", global);
+	write_file(HUGEPAGES, val);
+
+	if (!sys_set_mempolicy(MPOL_BIND, mixed->bits, mixed->maxnode)) {
+		snprintf(val, sizeof(val), "%ld", read_long(HUGEPAGES) + 4);
+		write_file(HUGEPAGES "_mempolicy", val);
+		sys_set_mempolicy(MPOL_DEFAULT, NULL, 0);
+		__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+		if (node_huge_pages(c, c->n.spm) != spm_before)
+			fail(c, "nr_hugepages_mempolicy +4 under bind {SysRAM, SPM}: the SPM node's pool went from %ld to %ld",
+			     spm_before, node_huge_pages(c, c->n.spm));
+		snprintf(val, sizeof(val), "%ld", global);
+		write_file(HUGEPAGES, val);
+	}
+
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	if (set_node_huge_pages(c, c->n.spm, spm_before + 2) ||
+	    node_huge_pages(c, c->n.spm) != spm_before + 2)
+		fail(c, "the SPM node's nr_hugepages +2: its pool has %ld",
+		     node_huge_pages(c, c->n.spm));
+	else
+		fig->controls++;
+	set_node_huge_pages(c, c->n.spm, spm_before);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(struct ctx *c);
+} kernel_routes[NR_KERNEL_ROUTES] = {
+	{ "cpuset memory migration of a root and a uid 65534 task",
+	  route_cpuset_migration },
+	{ "KSM merging a flagged task's SPM pages with a uid 65534 task's",
+	  route_ksm },
+	{ "hugetlb pool sizes: global, mempolicy, the SPM node's own",
+	  route_hugetlb_pool },
+};
+
 /* Run every route; the case count is shared with the routes' children. */
 static void run_routes(struct ctx *c)
 {
@@ -1201,6 +1562,26 @@ static void run_routes(struct ctx *c)
 			tap_result(!c->failures && fig->wrong == wrong,
 				   "%s: %s (%ld cases, %d skipped)", c->who,
 				   routes[i].name, cases, c->skipped);
+	}
+}
+
+static void run_kernel_routes(struct ctx *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_KERNEL_ROUTES; i++) {
+		long wrong = fig->wrong, cases = fig->cases;
+
+		c->failures = c->skipped = 0;
+		kernel_routes[i].run(c);
+		cases = fig->cases - cases;
+		if (!cases && c->skipped && !c->failures)
+			tap_result(true, "kernel: %s # SKIP not in this kernel or topology",
+				   kernel_routes[i].name);
+		else
+			tap_result(!c->failures && fig->wrong == wrong,
+				   "kernel: %s (%ld cases)", kernel_routes[i].name,
+				   cases);
 	}
 }
 
@@ -1251,7 +1632,7 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP %s\n", why);
 		return 0;
 	}
-	printf("1..%d\n", 2 * NR_ROUTES);
+	printf("1..%d\n", 2 * NR_ROUTES + NR_KERNEL_ROUTES);
 	printf("# SPM node %d, SysRAM nodes %#lx, nr_node_ids %d, MAX_NUMNODES %d\n",
 	       c.n.spm, c.n.sysram, c.n.nr_node_ids, c.n.max_numnodes);
 	build_shapes(&c.n);
@@ -1272,6 +1653,9 @@ int main(int argc, char **argv)
 		waitpid(pid, &status, 0);
 	while (fig->tap_n < 2 * NR_ROUTES)
 		tap_result(false, "uid 65534: the unprivileged child died");
+	c.who = "root";
+	c.priv = true;
+	run_kernel_routes(&c);
 
 	if (huge_before >= 0) {
 		snprintf(val, sizeof(val), "%ld", huge_before);
