@@ -63,8 +63,13 @@ merge_cover() {
 # export_one NAME FROM TO DIR
 export_one() {
 	local name=$1 from=$2 to=$3 dir=$4 cover=$PATCHES_DIR/$1/0000-cover-letter.patch
-	local count
+	local count prefix=PATCH
 	mkdir -p "$dir"
+	# The version the cover letter gives ("[PATCH v2 00/16]") is every
+	# patch's: write it into the cover letter's subject to start one.
+	[ -f "$cover" ] &&
+		prefix=$(sed -n '/^Subject: /{s/^Subject: \[\(PATCH\( v[0-9]*\)\{0,1\}\) .*/\1/p;q;}' "$cover")
+	prefix=${prefix:-PATCH}
 	count=$(ktree_git rev-list --count "$from..$to")
 	if [ "$count" -eq 0 ]; then
 		[ -f "$cover" ] && cp "$cover" "$dir/"
@@ -73,7 +78,7 @@ export_one() {
 	fi
 	ktree_git -c core.abbrev=12 -c diff.renames=true -c diff.noprefix=false \
 		format-patch -q --zero-commit --no-signature --abbrev=12 \
-		--numbered --cover-letter --subject-prefix=PATCH \
+		--numbered --cover-letter --subject-prefix="$prefix" \
 		-o "$dir" "$from..$to"
 	if [ -f "$cover" ]; then
 		merge_cover "$cover" "$dir/0000-cover-letter.patch" "$to"
