@@ -384,7 +384,7 @@ tap_t "check-patches: the first patch of series A passes" planted_check clean ca
 tap_t "check-patches: trailing whitespace fails checkpatch" \
 	planted_check "checkpatch --strict" add_trailing_space
 tap_t "check-patches: a subject without a subsystem prefix fails" \
-	planted_check "identity and subject" sed 's/^\(Subject: \[PATCH[^]]*\]\) mm: /\1 /'
+	planted_check "identity and subject" sed 's/^\(Subject: \[PATCH[^]]*\]\) [^ :]*: /\1 /'
 tap_t "check-patches: a missing Signed-off-by fails" \
 	planted_check "identity and subject" sed '/^Signed-off-by:/d'
 tap_t "check-patches: a one-line commit message fails" \
