@@ -12,7 +12,8 @@ patterns=(
 	'BUG: '
 	'BUG [^ ]+ \((Not tainted|Tainted)'
 	'kernel BUG at'
-	'WARNING: '
+	# at the start of a line: a program's own "WARNING:" in its output is none
+	'^(\[ *[0-9.]+\] )?WARNING: '
 	'KASAN: '
 	'KFENCE: '
 	'UBSAN: '

@@ -76,6 +76,13 @@ spm)
 	topo_args="memmap=1G%0x100000000-1+0xefffffff"
 	topo_args+=" memmap=128M%0xb0000000-1+0xefffffff spm_nodes=2"
 	topo_args+=" spmdev.hotplug=0x140000000,0x10000000,2"
+	# Memory hot-added while a node has kernel memory goes to
+	# ZONE_MOVABLE, as far as the node's kernel memory can carry it:
+	# node 1's dax range is then movable, and no unmovable allocation
+	# (KASAN's shadow of the next block, say) pins it where the dax
+	# tests take it back. Node 2, SPM with no boot memory, still gets
+	# kernel zones.
+	topo_args+=" memory_hotplug.online_policy=auto-movable"
 	# Device-coherent memory for test_hmm's devices 2 and 3: 2 x 256 MiB
 	# of node 0 that the firmware map marks reserved, so that neither
 	# the page allocator nor dax_hmem takes it before test_hmm does.
