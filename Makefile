@@ -53,10 +53,12 @@ kernel: tree
 	@$(TIMED) kernel scripts/build-kernel.sh test $(TEST_FRAGMENTS)
 
 # The same kernel with cpuset v1, for the boot that tests the v1 files
-# (every option but distro-mm.config's CPUSETS_V1=n must hold).
+# (every option but distro-mm.config's CPUSETS_V1=n must hold). Its first
+# build starts from the test kernel's objects.
 kernel-v1: kernel
 	@CHECK_FRAGMENTS="$(filter-out configs/distro-mm.config,$(TEST_FRAGMENTS)) \
-		configs/cpuset-v1.config" $(TIMED) kernel-v1 scripts/build-kernel.sh test-v1 \
+		configs/cpuset-v1.config" KBUILD_SEED=$(BUILD)/obj/test \
+		$(TIMED) kernel-v1 scripts/build-kernel.sh test-v1 \
 		$(TEST_FRAGMENTS) configs/cpuset-v1.config
 
 selftests: tree

@@ -9,6 +9,10 @@
 #                    all; a later fragment may turn off what an earlier
 #                    one needs)
 #   KARCH, CROSS_COMPILE  another architecture (default x86_64)
+#   KBUILD_SEED      an object directory to start from when build/obj/NAME
+#                    does not exist yet: kbuild then rebuilds only what the
+#                    options that differ touch (a cold ccache misses every
+#                    object of a configuration it has not seen)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -18,6 +22,10 @@ name=$1
 shift
 obj=$BUILD/obj/$name
 [ -e "$LINUX_DIR/.git" ] || die "no work tree at $LINUX_DIR (run: make tree)"
+if [ ! -e "$obj" ] && [ -n "${KBUILD_SEED:-}" ] && [ -e "$KBUILD_SEED/.config" ]; then
+	note "starting from $KBUILD_SEED"
+	cp -a "$KBUILD_SEED" "$obj"
+fi
 mkdir -p "$obj"
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}

@@ -18,11 +18,14 @@
 #   REGRESS_MM  run_vmtests.sh categories as CATEGORY:SECONDS (default
 #               below: the categories that fit under TCG, with limits
 #               about three times what they took here)
+#   REGRESS_KERNELS  which sides the phases before the report work on
+#               (default "base tip"; "tip" after a change to the series,
+#               which keeps the base's results)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-kernels="base tip"
+kernels=${REGRESS_KERNELS:-base tip}
 out=$BUILD/regress
 NUMACTL_VERSION=2.0.16-1
 # Left out: hugevm and vmalloc (hours under TCG), pkey (no protection
@@ -38,7 +41,8 @@ tree_of() {
 }
 
 phase_kernels() {
-	"$TOP/scripts/build-release-kernels.sh" base tip
+	# shellcheck disable=SC2086 # a list of words
+	"$TOP/scripts/build-release-kernels.sh" $kernels
 }
 
 phase_selftests() {

@@ -23,11 +23,14 @@
  * Then the routes the kernel takes on its own, once, from root: cpuset
  * memory migration when a cpuset's nodes change or a task moves to
  * another cpuset (its pages, a root task's and an unprivileged one's, must
- * not follow onto an SPM node the cpuset was granted), KSM merging
+ * not follow onto an SPM node the cpuset was granted, and a flagged task's
+ * pages on the SPM node must not leave it), KSM merging
  * identical pages of a flagged task on the SPM node and of an
  * unprivileged task elsewhere (neither may end up on the other's node),
- * and the hugetlb pools (a global or mempolicy-driven pool size never
- * takes an SPM node's memory; the SPM node's own pool file does).
+ * the hugetlb pools (a global or mempolicy-driven pool size never
+ * takes an SPM node's memory; the SPM node's own pool file does), and
+ * direct reclaim for an allocation that may not use the SPM node (it
+ * must not swap out a flagged task's pages there).
  *
  * One TAP test per route and credential; the cases of a failed route are
  * listed as comments. --exec-child is the program's own exec target.
@@ -42,7 +45,7 @@
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
-#define NR_KERNEL_ROUTES	3
+#define NR_KERNEL_ROUTES	4
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -1199,6 +1202,7 @@ enum holder_kind {
 	H_ON_NODE,	/* faulted on @node, then the default policy */
 	H_KSM,		/* like H_ON_NODE, identical pages, MADV_MERGEABLE */
 	H_KSM_FLAGGED,	/* a flagged static bind policy of the SPM node */
+	H_FLAGGED,	/* like H_KSM_FLAGGED, without MADV_MERGEABLE */
 };
 
 /*
@@ -1230,7 +1234,7 @@ static void holder_child(struct ctx *c, enum holder_kind kind, int node,
 	if (!priv && become_nobody())
 		_exit(1);
 	mask[0] = 1UL << node;
-	if (kind == H_KSM_FLAGGED) {
+	if (kind == H_KSM_FLAGGED || kind == H_FLAGGED) {
 		if (sys_set_mempolicy(MPOL_BIND | STATIC | SPM, mask, MASK_BITS))
 			_exit(1);
 	} else if (sys_set_mempolicy(MPOL_BIND, mask, MASK_BITS)) {
@@ -1239,12 +1243,12 @@ static void holder_child(struct ctx *c, enum holder_kind kind, int node,
 	buf = map_anon(len);
 	if (!buf || populate(buf, len))
 		_exit(1);
-	if (kind != H_ON_NODE) {
+	if (kind == H_KSM || kind == H_KSM_FLAGGED) {
 		memset(buf, 0x5a, len);
 		if (madvise(buf, len, MADV_MERGEABLE))
 			_exit(1);
 	}
-	if (kind != H_KSM_FLAGGED)
+	if (kind == H_ON_NODE || kind == H_KSM)
 		sys_set_mempolicy(MPOL_DEFAULT, NULL, 0);
 	if (write(wfd, &b, 1) != 1 || read(rfd, &b, 1) != 1)
 		_exit(1);
@@ -1355,7 +1359,10 @@ static int cg_set_mems(const char *cg, unsigned long mems)
  * SysRAM node sys1, in a cpuset of sys0 and sys1, must not move onto the
  * SPM node when the cpuset's nodes become sys0 and the SPM node, nor when
  * the task moves to a cpuset of those nodes. For a root task and an
- * unprivileged one: neither has a flagged policy.
+ * unprivileged one: neither has a flagged policy. And the pages a flagged
+ * task keeps on the SPM node stay there when its cpuset's nodes go from
+ * sys0, sys1 and the SPM node to sys0 and the SPM node, and when it moves
+ * to a cpuset of those nodes.
  */
 static void route_cpuset_migration(struct ctx *c)
 {
@@ -1406,6 +1413,28 @@ static void route_cpuset_migration(struct ctx *c)
 		if (write_file(path, pid))
 			fail(c, "%s: the move failed", what);
 		expect_spm_pages(c, what, holder_spm_pages(&h), 0);
+	}
+
+	/* A flagged root task's pages on the SPM node stay there. */
+	if (cg_set_mems(a, old_mems | 1UL << c->n.spm)) {
+		fail(c, "cannot set %s's nodes", a);
+	} else if (holder_start(c, &h, H_FLAGGED, c->n.spm, a, true)) {
+		snprintf(what, sizeof(what), "flagged root task: cpuset.mems %d,%d,%d -> %d,%d",
+			 c->n.sys0, c->n.sys1, c->n.spm, c->n.sys0, c->n.spm);
+		if (cg_set_mems(a, new_mems))
+			fail(c, "%s: the write failed", what);
+		expect_spm_pages(c, what, holder_spm_pages(&h), NPAGES);
+	}
+	if (cg_set_mems(a, old_mems | 1UL << c->n.spm)) {
+		fail(c, "cannot set %s's nodes back", a);
+	} else if (holder_start(c, &h, H_FLAGGED, c->n.spm, a, true)) {
+		snprintf(what, sizeof(what), "flagged root task: moved from a cpuset of %d,%d,%d to one of %d,%d",
+			 c->n.sys0, c->n.sys1, c->n.spm, c->n.sys0, c->n.spm);
+		snprintf(path, sizeof(path), "%s/cgroup.procs", b);
+		snprintf(pid, sizeof(pid), "%d", h.pid);
+		if (write_file(path, pid))
+			fail(c, "%s: the move failed", what);
+		expect_spm_pages(c, what, holder_spm_pages(&h), NPAGES);
 	}
 out:
 	rmdir(a);
@@ -1531,6 +1560,137 @@ static void route_hugetlb_pool(struct ctx *c)
 	set_node_huge_pages(c, c->n.spm, spm_before);
 }
 
+/* Free memory of node @nid in kB, or -1. */
+static long node_free_kb(int nid)
+{
+	char path[96], line[128], key[32];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", nid);
+	snprintf(key, sizeof(key), "Node %d MemFree:", nid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			kb = strtol(line + strlen(key), NULL, 10);
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+/* Is there any swap space? */
+static bool swap_present(void)
+{
+	char line[256];
+	int lines = 0;
+	FILE *f = fopen("/proc/swaps", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		lines++;
+	if (f)
+		fclose(f);
+	return lines > 1;
+}
+
+#define RECLAIM_FLAGGED_MB	64
+#define RECLAIM_HEADROOM_MB	48
+#define RECLAIM_PRESSURE_MB	160
+
+/*
+ * Direct reclaim: a uid 65534 task in a cpuset of a SysRAM node and the
+ * SPM node, with the default policy, allocates more than its SysRAM node
+ * has free (the node's free memory is first taken by huge pages, so that
+ * the pressure stays small). Its allocations may not use the SPM node, so
+ * its reclaim must not take the SPM node's pages either: a flagged root
+ * task's anonymous pages there must all stay resident, none swapped out.
+ */
+static void route_reclaim(struct ctx *c)
+{
+	int sys = c->n.sys1 != c->n.sys0 ? c->n.sys1 : c->n.sys0;
+	unsigned long mask[MASK_WORDS] = { 0 };
+	size_t len = (size_t)RECLAIM_FLAGGED_MB << 20;
+	long want = len / page_size, before, after, free_kb, huge;
+	char cg[64], path[160], pid[16];
+	bool enabled;
+	char *buf;
+	int status;
+	pid_t child;
+
+	if (c->huge_size <= 0 || !swap_present() ||
+	    !cpuset_controller(c, &enabled)) {
+		c->skipped++;
+		return;
+	}
+	snprintf(cg, sizeof(cg), CGROUP2 "/spm-hostile-r.%d", getpid());
+	if (mkdir(cg, 0755) || cg_set_mems(cg, 1UL << sys | 1UL << c->n.spm)) {
+		fail(c, "cannot set up the cpuset: %s", strerror(errno));
+		goto out_cg;
+	}
+	buf = map_anon(len);
+	mask[0] = 1UL << c->n.spm;
+	if (!buf || sys_mbind(buf, len, MPOL_BIND | STATIC | SPM, mask, MASK_BITS, 0) ||
+	    populate(buf, len)) {
+		fail(c, "the flagged pages on the SPM node: %s", strerror(errno));
+		goto out_buf;
+	}
+	/*
+	 * Not shared with the child: its cpuset's memory migration would
+	 * then move them.
+	 */
+	madvise(buf, len, MADV_DONTFORK);
+	before = numa_maps_pages(buf, c->n.spm);
+	huge = node_huge_pages(c, sys);
+	free_kb = node_free_kb(sys);
+	if (huge < 0 || free_kb < 0 ||
+	    set_node_huge_pages(c, sys, huge + ((free_kb >> 10) - RECLAIM_HEADROOM_MB) /
+				(c->huge_size >> 20))) {
+		fail(c, "cannot take node %d's free memory with huge pages", sys);
+		goto out_huge;
+	}
+	printf("# node %d: %ld MB free, %ld MB after its pool grew\n", sys,
+	       free_kb >> 10, node_free_kb(sys) >> 10);
+	fflush(stdout);
+	child = fork();
+	if (!child) {
+		size_t plen = (size_t)RECLAIM_PRESSURE_MB << 20;
+		char *p;
+
+		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if (write_file(path, pid) || become_nobody())
+			_exit(1);
+		p = map_anon(plen);
+		_exit(!p || populate(p, plen));
+	}
+	if (child < 0 || waitpid(child, &status, 0) != child ||
+	    !WIFEXITED(status) || WEXITSTATUS(status))
+		fail(c, "the uid 65534 task could not allocate %d MB on node %d",
+		     RECLAIM_PRESSURE_MB, sys);
+	after = numa_maps_pages(buf, c->n.spm);
+	printf("# flagged pages on the SPM node: %ld before, %ld after\n", before,
+	       after);
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fig->pages, want, __ATOMIC_RELAXED);
+	if (before != want)
+		fail(c, "the flagged task has %ld of %ld pages on the SPM node", before, want);
+	else if (after != before) {
+		fig->wrong += before - after;
+		fail(c, "reclaim for a task that may not use the SPM node took %ld of the flagged task's %ld pages there",
+		     before - after, before);
+	} else
+		fig->controls++;
+out_huge:
+	if (huge >= 0)
+		set_node_huge_pages(c, sys, huge);
+out_buf:
+	if (buf)
+		munmap(buf, len);
+out_cg:
+	rmdir(cg);
+	if (enabled)
+		write_file(CGROUP2 "/cgroup.subtree_control", "-cpuset");
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct ctx *c);
@@ -1541,6 +1701,8 @@ static const struct {
 	  route_ksm },
 	{ "hugetlb pool sizes: global, mempolicy, the SPM node's own",
 	  route_hugetlb_pool },
+	{ "direct reclaim of a uid 65534 task in a cpuset with the SPM node",
+	  route_reclaim },
 };
 
 /* Run every route; the case count is shared with the routes' children. */
