@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run-qemu.sh [options]: boot a built kernel with the test initramfs on a
 # named NUMA topology, save the whole console log, and exit with the
-# guest's status. A log that shows a kernel splat fails the run even when
-# the guest reported success.
+# guest's status (0, or 1 when a test failed). A guest that stopped
+# without a status, or a log that shows a kernel splat, exits 2 (even
+# when the guest reported success); one that ran out of time, 124.
 #
 #   -k KERNEL     bzImage (default: build/obj/test/arch/x86/boot/bzImage)
 #   -i INITRD     initramfs (default: build/initramfs.cpio)
@@ -194,11 +195,11 @@ if [ "$rc" -eq 124 ]; then
 elif [ -z "$status" ]; then
 	tail -n 30 "$log" >&2
 	note "FAILED: the guest stopped without reporting a status (qemu exit $rc)"
-	exit 1
+	exit 2
 fi
 if ! "$TOP/scripts/check-splats.sh" "$log" >&2; then
 	note "FAILED: kernel splat in $log"
-	exit 1
+	exit 2
 fi
 [ "$status" -eq 0 ] || note "the guest reported status $status"
 exit "$status"

@@ -11,13 +11,21 @@ printf '=== %s: start (%s)\n' "$name" "$(date -u +%H:%M:%S)"
 rc=0
 "$@" || rc=$?
 t=$(( $(date +%s) - t0 ))
+# A guest that ran its tests and reports status 1 had a test fail; the
+# summary judges that (expected failures included), the phase did its job.
+tests_failed=false
+case "$name:$rc" in
+guest-*:1) tests_failed=true ;;
+esac
 if [ "$rc" -eq 0 ]; then
 	status="done"
+elif $tests_failed; then
+	status="tests failed"
 else
 	status="exit $rc"
 fi
 printf '=== %s: %s in %dm%02ds\n' "$name" "$status" $((t / 60)) $((t % 60))
-if [ "$rc" -ne 0 ]; then
+if [ "$rc" -ne 0 ] && ! $tests_failed; then
 	case "$name" in
 	deps*) hint="install the packages named above as root, then: make deps" ;;
 	tree) hint="fix what the error above says, then: make tree" ;;
