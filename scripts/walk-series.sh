@@ -32,7 +32,10 @@ trap restore EXIT
 
 results=$BUILD/results/walk
 mkdir -p "$results"
-fragments=("$TOP/configs/guest.config" "$TOP/configs/debug.config")
+# The test kernel's fragments (TEST_FRAGMENTS in the Makefile) before the
+# series' options, which each commit gets as it knows them.
+fragments=("$TOP/configs/guest.config" "$TOP/configs/distro-mm.config"
+	"$TOP/configs/debug.config")
 failed=0
 n=0
 # Build-only TAP: the plan goes first, so collect the results.
