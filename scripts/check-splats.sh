@@ -44,7 +44,9 @@ regex=$(IFS='|'; printf '%s' "${patterns[*]}")
 # report in an error path first of all. Likewise kmemleak's report of
 # the leaks found before a stress run ("kmemleak baseline" ... "done",
 # guest/stress.sh), which the run lists and clears: only a leak found
-# after it is a splat.
+# after it is a splat. And the stack dump of an OOM kill that a test
+# brings about on purpose and marks ("spm-devpriv: OOM expected" ...
+# "done"): the report starts with "invoked oom-killer".
 export SPLAT_REGEX=$regex
 found=0
 for log in "$@"; do
@@ -55,9 +57,12 @@ for log in "$@"; do
 		/spm-devpriv: fault injection disarmed/ { armed = 0 }
 		/spm-devpriv: kmemleak baseline$/ { baseline = 1 }
 		/spm-devpriv: kmemleak baseline done/ { baseline = 0 }
+		/spm-devpriv: OOM expected$/ { oom = 1 }
+		/spm-devpriv: OOM expected done/ { oom = 0 }
 		armed && /page allocation failure: order:|vmalloc error: size|vmemmap alloc failure: order:/ { warn = NR }
+		oom && /invoked oom-killer: / { warn = NR }
 		$0 ~ ENVIRON["SPLAT_REGEX"] {
-			if (armed && warn && NR - warn <= 8 && /Call Trace:/)
+			if ((armed || oom) && warn && NR - warn <= 8 && /Call Trace:/)
 				next
 			if (baseline && /kmemleak: [0-9]+ new suspected memory leaks/)
 				next

@@ -33,13 +33,15 @@ splat_planted() {
 
 # fault_splats: in console-faults.log, the stack dump of an allocation
 # failure reported while faults are injected is no splat, nor is the
-# kmemleak report of a stress run's baseline; the WARNING after the
-# first, its stack, an allocation failure's stack after the injection
-# ended and a leak found after the baseline are (lines 6, 7, 10 and 14).
+# kmemleak report of a stress run's baseline, nor the stack of an OOM
+# kill a test marks as expected; the WARNING after the first, its stack,
+# an allocation failure's stack after the injection ended, a leak found
+# after the baseline and an OOM's stack after the mark are (lines 6, 7,
+# 10, 14 and 21).
 fault_splats() {
 	local out
 	out=$("$TOP/scripts/check-splats.sh" "$fixtures/console-faults.log") && return 1
-	[ "$(cut -d: -f2 <<<"$out" | tr '\n' ' ')" = "6 7 10 14 " ]
+	[ "$(cut -d: -f2 <<<"$out" | tr '\n' ' ')" = "6 7 10 14 21 " ]
 }
 
 # ---- result folding ----
@@ -353,7 +355,7 @@ tap_t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" 
 while IFS= read -r line; do
 	tap_t "check-splats: finds '${line#*] }'" splat_planted "$line"
 done <"$fixtures/splats.txt"
-tap_t "check-splats: allocation failures under fault injection and a stress baseline's leaks are no splats" fault_splats
+tap_t "check-splats: allocation failures under fault injection, a stress baseline's leaks and an expected OOM are no splats" fault_splats
 tap_t "summarize: KTAP and TAP sections fold into one summary" \
 	summary_is "4 passed, 3 failed, 3 skipped" 1 \
 	--console "$fixtures/console-sample.log" --expected "$fixtures/expected-sample"

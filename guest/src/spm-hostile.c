@@ -15,8 +15,9 @@
  * mapping's per-node counts in /proc/self/numa_maps.
  *
  * The invariant: a policy without MPOL_F_SPM_NODE, and any call of a task
- * without CAP_SYS_NICE, gets no page on an SPM node; hugetlb pages never
- * come from one (the pools are not SPM-aware). The positive controls, a
+ * without CAP_SYS_NICE, gets no page on an SPM node; hugetlb pages come
+ * from one only when its own pool file filled it, and only to a flagged
+ * policy. The positive controls, a
  * privileged flagged static policy that names only the SPM node, must get
  * every page there, so that a test which cannot see SPM pages fails.
  *
@@ -30,12 +31,17 @@
  * the hugetlb pools (a global or mempolicy-driven pool size never
  * takes an SPM node's memory; the SPM node's own pool file does), and
  * direct reclaim for an allocation that may not use the SPM node (it
- * must not swap out a flagged task's pages there).
+ * must not swap out a flagged task's pages there), and what a flagged
+ * task allocates that is not its own memory: the page cache of the files
+ * it writes and reads, and zswap's compressed copies of its pages. Last,
+ * the OOM of a flagged request to the SPM node, which may not kill a task
+ * that holds no memory there.
  *
  * One TAP test per route and credential; the cases of a failed route are
  * listed as comments. --exec-child is the program's own exec target.
  */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -45,7 +51,7 @@
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
-#define NR_KERNEL_ROUTES	4
+#define NR_KERNEL_ROUTES	7
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -893,9 +899,9 @@ static void hugetlb_case(struct ctx *c, int mode, int flags,
 	ret = sys_mbind(buf, len, mode | flags, s->bits, s->maxnode, 0);
 	if (check_errno(c, what, ret, policy_errno(c, mode, flags, s)) && !ret) {
 		/*
-		 * Without __GFP_SPM_NODE on hugetlb allocations a flagged
-		 * bind policy of SPM nodes only does not hold them
-		 * (mpol_spm_binds()): they may go anywhere but SPM.
+		 * The SPM node's pool is empty here (route_hugetlb_pool()
+		 * fills it): a flagged policy gets huge pages of its SysRAM
+		 * nodes, or none when it names only the SPM node.
 		 */
 		e.spm_ok = false;
 		e.control = false;
@@ -910,7 +916,8 @@ static void hugetlb_case(struct ctx *c, int mode, int flags,
 
 /*
  * hugetlb pages under every node-naming policy: none on the SPM node,
- * flagged or not, since the pools are not SPM-aware.
+ * flagged or not, since the SPM node's pool is empty (only its own
+ * nr_hugepages file fills it).
  */
 static void route_hugetlb(struct ctx *c)
 {
@@ -1510,11 +1517,13 @@ static int set_node_huge_pages(struct ctx *c, int nid, long n)
 	return write_file(path, val);
 }
 
+static void spm_pool_users(struct ctx *c);
+
 /*
  * The hugetlb pools: growing the global pool, or the pool of a task's
  * policy that names the SPM node without the flag, takes nothing from
  * the SPM node; writing the SPM node's own pool size (an administrator
- * naming the node) does.
+ * naming the node) does, and those huge pages serve flagged policies only.
  */
 static void route_hugetlb_pool(struct ctx *c)
 {
@@ -1552,11 +1561,13 @@ static void route_hugetlb_pool(struct ctx *c)
 
 	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
 	if (set_node_huge_pages(c, c->n.spm, spm_before + 2) ||
-	    node_huge_pages(c, c->n.spm) != spm_before + 2)
+	    node_huge_pages(c, c->n.spm) != spm_before + 2) {
 		fail(c, "the SPM node's nr_hugepages +2: its pool has %ld",
 		     node_huge_pages(c, c->n.spm));
-	else
+	} else {
 		fig->controls++;
+		spm_pool_users(c);
+	}
 	set_node_huge_pages(c, c->n.spm, spm_before);
 }
 
@@ -1691,6 +1702,450 @@ out_cg:
 		write_file(CGROUP2 "/cgroup.subtree_control", "-cpuset");
 }
 
+/*
+ * The pages of the @n pages at @buf that are on node @nid, or -1; with
+ * @present, also how many are there at all.
+ */
+static long pages_on_node(char *buf, long n, int nid, long *present)
+{
+	int where[NPAGES], i, k;
+	long done, count = 0;
+
+	if (present)
+		*present = 0;
+	for (done = 0; done < n; done += k) {
+		k = n - done < NPAGES ? n - done : NPAGES;
+		if (query_nodes(buf + done * page_size, k, page_size, where))
+			return -1;
+		for (i = 0; i < k; i++) {
+			count += where[i] == nid;
+			if (present)
+				*present += where[i] >= 0;
+		}
+	}
+	return count;
+}
+
+/* Make the calling task's policy a flagged static bind to the SPM node. */
+static int bind_flagged(struct ctx *c)
+{
+	unsigned long mask[MASK_WORDS] = { 0 };
+
+	mask[0] = 1UL << c->n.spm;
+	return sys_set_mempolicy(MPOL_BIND | STATIC | SPM, mask, MASK_BITS) ? -1 : 0;
+}
+
+/* A flagged task's anonymous pages on the SPM node (the control), or -1. */
+static long flagged_anon_on_spm(struct ctx *c)
+{
+	size_t len = NPAGES * page_size;
+	char *buf = map_anon(len);
+	long n = -1;
+
+	if (buf && !populate(buf, len))
+		n = pages_on_node(buf, NPAGES, c->n.spm, NULL);
+	if (buf)
+		munmap(buf, len);
+	return n;
+}
+
+/* Run a child that calls @fn with @res, shared memory for its results. */
+static int run_child(struct ctx *c, int (*fn)(struct ctx *c, long *res), long *res)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid)
+		_exit(fn(c, res) ? 1 : 0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status) ? -1 : 0;
+}
+
+/* Two huge pages of a new hugetlb mapping: how many on the SPM node, or -1. */
+static long huge_pages_on_spm(struct ctx *c)
+{
+	size_t len = 2 * c->huge_size;
+	int where[2], i;
+	long n = -1;
+	char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+
+	if (buf == MAP_FAILED)
+		return -1;
+	if (!populate(buf, len) && !query_nodes(buf, 2, c->huge_size, where))
+		for (n = 0, i = 0; i < 2; i++)
+			n += where[i] == c->n.spm;
+	munmap(buf, len);
+	return n;
+}
+
+/* In a child: a mapping under the default policy, then a flagged one. */
+static int spm_pool_child(struct ctx *c, long *res)
+{
+	res[0] = huge_pages_on_spm(c);
+	if (bind_flagged(c))
+		return -1;
+	res[1] = huge_pages_on_spm(c);
+	return 0;
+}
+
+/*
+ * With two huge pages in the SPM node's pool: a mapping under the default
+ * policy gets none of them, one under a flagged policy of the SPM node
+ * gets both.
+ */
+static void spm_pool_users(struct ctx *c)
+{
+	long *res = mmap(NULL, 2 * sizeof(long), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (res == MAP_FAILED) {
+		fail(c, "mmap: %s", strerror(errno));
+		return;
+	}
+	res[0] = res[1] = -1;
+	__atomic_fetch_add(&fig->cases, 2, __ATOMIC_RELAXED);
+	if (run_child(c, spm_pool_child, res))
+		fail(c, "the hugetlb mappings of the SPM node's pool failed");
+	printf("# huge pages from the SPM node's pool: %ld of 2 under the default policy, %ld of 2 under a flagged one\n",
+	       res[0], res[1]);
+	if (res[0]) {
+		fig->wrong += res[0] > 0 ? res[0] : 0;
+		fail(c, "the default policy got %ld huge pages of the SPM node", res[0]);
+	}
+	if (res[1] != 2)
+		fail(c, "a flagged policy of the SPM node got %ld of 2 huge pages from its pool",
+		     res[1]);
+	else
+		fig->controls++;
+	munmap(res, 2 * sizeof(long));
+}
+
+#define RAMDISK		"/dev/ram0"
+#define FILE_PAGES	256
+
+enum { R_CONTROL, R_WRITTEN, R_READ, R_PRESENT, NR_RES };
+
+/*
+ * In a child with a flagged policy: write a file of FILE_PAGES pages, map
+ * it and count its page cache on the SPM node; drop the page cache, read
+ * the file again and count once more.
+ */
+static int pagecache_child(struct ctx *c, long *res)
+{
+	size_t len = FILE_PAGES * page_size;
+	unsigned char vec[FILE_PAGES];
+	char path[96], *data, *map;
+	long i, resident = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/spm-hostile-ext2.%d/file", getppid());
+	data = map_anon(len);
+	if (bind_flagged(c) || !data)
+		return -1;
+	res[R_CONTROL] = flagged_anon_on_spm(c);
+	memset(data, 0x3c, len);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+		return -1;
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED || madvise(map, len, MADV_POPULATE_READ))
+		return -1;
+	res[R_WRITTEN] = pages_on_node(map, FILE_PAGES, c->n.spm, NULL);
+	munmap(map, len);
+
+	if (fsync(fd) || posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		return -1;
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED || mincore(map, len, vec))
+		return -1;
+	for (i = 0; i < FILE_PAGES; i++)
+		resident += vec[i] & 1;
+	if (resident) {
+		printf("# %ld of %d pages of the file stayed cached\n", resident,
+		       FILE_PAGES);
+		return -1;
+	}
+	if (pread(fd, data, len, 0) != (ssize_t)len)
+		return -1;
+	if (madvise(map, len, MADV_POPULATE_READ))
+		return -1;
+	res[R_READ] = pages_on_node(map, FILE_PAGES, c->n.spm, &res[R_PRESENT]);
+	return 0;
+}
+
+/*
+ * Page cache: a file that a task with a flagged policy of the SPM node
+ * writes, and reads after its cache was dropped, is anybody's; its page
+ * cache stays off the SPM node, while the task's anonymous memory goes
+ * there. The file lives on ext2 on a RAM disk: page cache of a disk file
+ * system is movable, unlike that of ramfs, tmpfs (shmem, which a flagged
+ * policy does place) or a block device.
+ */
+static void route_pagecache(struct ctx *c)
+{
+	long *res = mmap(NULL, NR_RES * sizeof(long), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char dir[64], path[96];
+	int status;
+	pid_t pid;
+
+	if (access(RAMDISK, F_OK) || res == MAP_FAILED) {
+		c->skipped++;
+		return;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/spm-hostile-ext2.%d", getpid());
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl("/bin/busybox", "mke2fs", "-F", RAMDISK, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) || mkdir(dir, 0755) ||
+	    mount(RAMDISK, dir, "ext2", 0, NULL)) {
+		fail(c, "cannot make and mount ext2 on " RAMDISK ": %s", strerror(errno));
+		goto out;
+	}
+	memset(res, 0xff, NR_RES * sizeof(long));
+	__atomic_fetch_add(&fig->cases, 2, __ATOMIC_RELAXED);
+	if (run_child(c, pagecache_child, res))
+		fail(c, "the flagged task could not write, drop and read its file");
+	printf("# flagged task: %ld of %d anonymous pages on the SPM node; of its file's %d pages, %ld there after writing, %ld after reading (%ld read)\n",
+	       res[R_CONTROL], NPAGES, FILE_PAGES, res[R_WRITTEN], res[R_READ],
+	       res[R_PRESENT]);
+	if (res[R_CONTROL] != NPAGES)
+		fail(c, "the flagged policy put %ld of %d anonymous pages on the SPM node",
+		     res[R_CONTROL], NPAGES);
+	else
+		fig->controls++;
+	if (res[R_WRITTEN] != 0 || res[R_READ] != 0 || res[R_PRESENT] != FILE_PAGES) {
+		fig->wrong += (res[R_WRITTEN] > 0 ? res[R_WRITTEN] : 0) +
+			      (res[R_READ] > 0 ? res[R_READ] : 0);
+		fail(c, "page cache of the flagged task on the SPM node: %ld written, %ld read",
+		     res[R_WRITTEN], res[R_READ]);
+	}
+	unlink(path);
+	umount(dir);
+out:
+	rmdir(dir);
+	munmap(res, NR_RES * sizeof(long));
+}
+
+#define ZSWAP_PAGES	1024
+
+/* A counter of /proc/vmstat, or -1. */
+static long vmstat(const char *name)
+{
+	char line[128], key[64];
+	long v = -1;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	snprintf(key, sizeof(key), "%s %%ld", name);
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, key, &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* The zsmalloc pages of node @nid's zones, from /proc/zoneinfo, or -1. */
+static long node_zspages(int nid)
+{
+	char line[256];
+	long sum = -1, v;
+	int node = -1;
+	FILE *f = fopen("/proc/zoneinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d, zone", &node) == 1)
+			continue;
+		if (node == nid && sscanf(line, " nr_zspages %ld", &v) == 1)
+			sum = (sum < 0 ? 0 : sum) + v;
+	}
+	if (f)
+		fclose(f);
+	return sum;
+}
+
+enum { Z_CONTROL, Z_STORED, Z_ZSPAGES, NR_ZRES };
+
+/*
+ * In a child with a flagged policy: ZSWAP_PAGES pages on the SPM node,
+ * compressible but not all the same byte, paged out into zswap. Counts
+ * the pages zswap stored and the zsmalloc pages the SPM node gained.
+ */
+static int zswap_child(struct ctx *c, long *res)
+{
+	size_t len = ZSWAP_PAGES * page_size;
+	long out, zs, i;
+	char *buf;
+
+	buf = map_anon(len);
+	if (bind_flagged(c) || !buf || populate(buf, len))
+		return -1;
+	for (i = 0; i < (long)len; i++)
+		buf[i] = (i / page_size + i % 64) & 0xff;
+	res[Z_CONTROL] = pages_on_node(buf, ZSWAP_PAGES, c->n.spm, NULL);
+	out = vmstat("zswpout");
+	zs = node_zspages(c->n.spm);
+	if (out < 0 || zs < 0 || madvise(buf, len, MADV_PAGEOUT))
+		return -1;
+	res[Z_STORED] = vmstat("zswpout") - out;
+	res[Z_ZSPAGES] = node_zspages(c->n.spm) - zs;
+	return 0;
+}
+
+/*
+ * zswap: the compressed copies of a flagged task's pages on the SPM node
+ * are the kernel's memory, allocated by zsmalloc in the task's own
+ * reclaim; they stay off the SPM node. zram's go through the same
+ * zsmalloc allocation.
+ */
+static void route_zswap(struct ctx *c)
+{
+	long *res = mmap(NULL, NR_ZRES * sizeof(long), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	char on[8] = "";
+	FILE *f = fopen("/sys/module/zswap/parameters/enabled", "r");
+
+	if (f) {
+		if (!fgets(on, sizeof(on), f))
+			on[0] = 0;
+		fclose(f);
+	}
+	if (!swap_present() || on[0] != 'Y' || res == MAP_FAILED) {
+		c->skipped++;
+		return;
+	}
+	memset(res, 0xff, NR_ZRES * sizeof(long));
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	if (run_child(c, zswap_child, res))
+		fail(c, "the flagged task could not page out into zswap");
+	printf("# flagged task: %ld of %d pages on the SPM node, %ld stored by zswap, %ld zsmalloc pages more on the SPM node\n",
+	       res[Z_CONTROL], ZSWAP_PAGES, res[Z_STORED], res[Z_ZSPAGES]);
+	if (res[Z_CONTROL] != ZSWAP_PAGES || res[Z_STORED] < ZSWAP_PAGES / 2)
+		fail(c, "the control: %ld of %d pages on the SPM node, %ld stored by zswap",
+		     res[Z_CONTROL], ZSWAP_PAGES, res[Z_STORED]);
+	else
+		fig->controls++;
+	if (res[Z_ZSPAGES] != 0) {
+		fig->wrong += res[Z_ZSPAGES] > 0 ? res[Z_ZSPAGES] : 0;
+		fail(c, "zsmalloc took %ld pages of the SPM node", res[Z_ZSPAGES]);
+	}
+	munmap(res, NR_ZRES * sizeof(long));
+}
+
+#define OOM_FREE_MB	32
+#define OOM_LOCKED_MB	64
+#define OOM_HOG_MB	96
+
+/* Write @val to /proc/@pid/oom_score_adj (0: the caller); 0 or -errno. */
+static int set_oom_score_adj(pid_t pid, const char *val)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", pid ? pid : getpid());
+	return write_file(path, val);
+}
+
+/*
+ * OOM: a flagged root task bound to the SPM node locks more memory than
+ * the node has free (the node's huge page pool took the rest first). The
+ * OOM killer this calls may only pick a task that can hold the SPM
+ * node's memory, the allocating task first: not a uid 65534 task that
+ * holds more memory, all of it on SysRAM, with oom_score_adj 1000, which
+ * is the first victim of any OOM it is eligible for. The kernel log
+ * marks the OOM as expected, so that its stack dump is no splat.
+ */
+static void route_oom(struct ctx *c)
+{
+	long free_kb = node_free_kb(c->n.spm), huge = node_huge_pages(c, c->n.spm);
+	int sync[2], status, hog_status = 0;
+	pid_t hog = -1, flagged, reaped;
+	char b = 0;
+
+	if (c->huge_size <= 0 || free_kb < 0 || huge < 0 || pipe(sync)) {
+		c->skipped++;
+		return;
+	}
+	if (set_oom_score_adj(0, "-1000") ||
+	    set_node_huge_pages(c, c->n.spm, huge + ((free_kb >> 10) - OOM_FREE_MB) /
+				(c->huge_size >> 20))) {
+		fail(c, "cannot protect the test or fill the SPM node with huge pages");
+		goto out;
+	}
+	printf("# SPM node: %ld MB free, %ld MB after its pool grew\n", free_kb >> 10,
+	       node_free_kb(c->n.spm) >> 10);
+	fflush(stdout);
+	hog = fork();
+	if (!hog) {
+		size_t len = (size_t)OOM_HOG_MB << 20;
+		char *p;
+
+		close(sync[0]);
+		if (set_oom_score_adj(0, "1000") || become_nobody())
+			_exit(1);
+		p = map_anon(len);
+		if (!p || populate(p, len) || write(sync[1], &b, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(sync[1]);
+	if (hog < 0 || read(sync[0], &b, 1) != 1) {
+		fail(c, "the uid 65534 task on SysRAM did not start");
+		goto out;
+	}
+	write_file("/dev/kmsg", "spm-devpriv: OOM expected");
+	flagged = fork();
+	if (!flagged) {
+		size_t len = (size_t)OOM_LOCKED_MB << 20;
+		char *p = map_anon(len);
+
+		/* Not the -1000 inherited from the test. */
+		if (set_oom_score_adj(0, "0") || bind_flagged(c) || !p)
+			_exit(2);
+		_exit(mlock(p, len) ? 3 : 0);
+	}
+	if (flagged < 0 || waitpid(flagged, &status, 0) != flagged)
+		status = -1;
+	write_file("/dev/kmsg", "spm-devpriv: OOM expected done");
+	reaped = waitpid(hog, &hog_status, WNOHANG);
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	printf("# the flagged task: %s %d; the uid 65534 task on SysRAM: %s\n",
+	       status != -1 && WIFSIGNALED(status) ? "signal" : "exit",
+	       status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) :
+	       WEXITSTATUS(status), reaped == hog ? "killed" : "alive");
+	if (reaped == hog) {
+		fig->wrong += OOM_HOG_MB << 20 >> 12;
+		fail(c, "the OOM of a flagged request to the SPM node killed a uid 65534 task that has no memory there");
+		hog = -1;
+	}
+	if (status == -1 || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		fail(c, "the flagged task locked %d MB with %d MB free on the SPM node and was not killed",
+		     OOM_LOCKED_MB, OOM_FREE_MB);
+	else
+		fig->controls++;
+out:
+	if (hog > 0) {
+		kill(hog, SIGKILL);
+		waitpid(hog, &hog_status, 0);
+	}
+	close(sync[0]);
+	set_node_huge_pages(c, c->n.spm, huge);
+	set_oom_score_adj(0, "0");
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct ctx *c);
@@ -1703,6 +2158,9 @@ static const struct {
 	  route_hugetlb_pool },
 	{ "direct reclaim of a uid 65534 task in a cpuset with the SPM node",
 	  route_reclaim },
+	{ "page cache a flagged task writes and reads", route_pagecache },
+	{ "zswap of a flagged task's pages on the SPM node", route_zswap },
+	{ "OOM of a flagged request to the SPM node", route_oom },
 };
 
 /* Run every route; the case count is shared with the routes' children. */
