@@ -33,9 +33,10 @@
  * direct reclaim for an allocation that may not use the SPM node (it
  * must not swap out a flagged task's pages there), and what a flagged
  * task allocates that is not its own memory: the page cache of the files
- * it writes and reads, and zswap's compressed copies of its pages. Last,
+ * it writes and reads, and zswap's compressed copies of its pages. Then
  * the OOM of a flagged request to the SPM node, which may not kill a task
- * that holds no memory there.
+ * that holds no memory there, and the kernel moving a flagged task's
+ * pages: THP collapse and soft offline keep them on the SPM node.
  *
  * One TAP test per route and credential; the cases of a failed route are
  * listed as comments. --exec-child is the program's own exec target.
@@ -51,7 +52,7 @@
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
-#define NR_KERNEL_ROUTES	7
+#define NR_KERNEL_ROUTES	9
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -2146,6 +2147,174 @@ out:
 	set_oom_score_adj(0, "0");
 }
 
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE	25
+#endif
+#ifndef MADV_SOFT_OFFLINE
+#define MADV_SOFT_OFFLINE	101
+#endif
+#define PMD_SIZE_2M	(2UL << 20)
+
+/* An anonymous mapping of one 2 MiB-aligned PMD range, or NULL. */
+static char *map_pmd_range(void)
+{
+	char *p = mmap(NULL, 2 * PMD_SIZE_2M, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (char *)(((unsigned long)p + PMD_SIZE_2M - 1) & ~(PMD_SIZE_2M - 1));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + PMD_SIZE_2M, p + PMD_SIZE_2M - a);
+	return a;
+}
+
+/* AnonHugePages of the mapping that starts at @addr, in kB, or -1. */
+static long anon_huge_kb(void *addr)
+{
+	char line[256], want[32];
+	bool in = false;
+	long kb = -1;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
+	while (f && fgets(line, sizeof(line), f)) {
+		/* A mapping's first line starts with its address in lower case. */
+		if ((line[0] >= '0' && line[0] <= '9') || (line[0] >= 'a' && line[0] <= 'f'))
+			in = !strncmp(line, want, strlen(want));
+		else if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	if (f)
+		fclose(f);
+	return kb;
+}
+
+enum { C_ALL_ERR, C_ALL_SPM, C_ALL_HUGE, C_MIXED_ERR, C_MIXED_SPM, NR_CRES };
+
+/*
+ * In a child: one PMD range with all its pages on the SPM node under a
+ * flagged policy, and one with half of them there and half on SysRAM
+ * (the VMA's policy changed in between); MADV_COLLAPSE on each.
+ */
+static int collapse_child(struct ctx *c, long *res)
+{
+	unsigned long spm[MASK_WORDS] = { 0 }, sys[MASK_WORDS] = { 0 };
+	long n = PMD_SIZE_2M / page_size, half = PMD_SIZE_2M / 2;
+	char *all = map_pmd_range(), *mixed = map_pmd_range();
+
+	spm[0] = 1UL << c->n.spm;
+	sys[0] = 1UL << c->n.sys0;
+	if (!all || !mixed || madvise(all, PMD_SIZE_2M, MADV_NOHUGEPAGE) ||
+	    madvise(mixed, PMD_SIZE_2M, MADV_NOHUGEPAGE) ||
+	    sys_mbind(all, PMD_SIZE_2M, MPOL_BIND | STATIC | SPM, spm, MASK_BITS, 0) ||
+	    populate(all, PMD_SIZE_2M) ||
+	    sys_mbind(mixed, PMD_SIZE_2M, MPOL_BIND | STATIC | SPM, spm, MASK_BITS, 0) ||
+	    populate(mixed, half) ||
+	    sys_mbind(mixed, PMD_SIZE_2M, MPOL_BIND, sys, MASK_BITS, 0) ||
+	    populate(mixed + half, half) ||
+	    madvise(all, PMD_SIZE_2M, MADV_HUGEPAGE) ||
+	    madvise(mixed, PMD_SIZE_2M, MADV_HUGEPAGE))
+		return -1;
+	res[C_ALL_ERR] = madvise(all, PMD_SIZE_2M, MADV_COLLAPSE) ? errno : 0;
+	res[C_ALL_SPM] = pages_on_node(all, n, c->n.spm, NULL);
+	res[C_ALL_HUGE] = anon_huge_kb(all);
+	res[C_MIXED_ERR] = madvise(mixed, PMD_SIZE_2M, MADV_COLLAPSE) ? errno : 0;
+	res[C_MIXED_SPM] = pages_on_node(mixed, n, c->n.spm, NULL);
+	return 0;
+}
+
+/*
+ * THP collapse (MADV_COLLAPSE, khugepaged's code): a range whose pages are
+ * all on the SPM node, under a flagged policy, becomes a huge page there;
+ * a range with half of its pages there and half on SysRAM is left alone:
+ * collapsing it on the SysRAM node of the tie would move a flagged
+ * policy's pages off the SPM node, and on the SPM node would bring pages
+ * the policy did not place there onto it.
+ */
+static void route_collapse(struct ctx *c)
+{
+	long n = PMD_SIZE_2M / page_size;
+	long *res = mmap(NULL, NR_CRES * sizeof(long), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (res == MAP_FAILED) {
+		c->skipped++;
+		return;
+	}
+	memset(res, 0xff, NR_CRES * sizeof(long));
+	__atomic_fetch_add(&fig->cases, 2, __ATOMIC_RELAXED);
+	if (run_child(c, collapse_child, res))
+		fail(c, "the flagged task could not set up its two ranges");
+	printf("# all %ld pages on the SPM node: MADV_COLLAPSE %s, %ld pages there after, %ld kB in huge pages\n",
+	       n, res[C_ALL_ERR] ? strerror(res[C_ALL_ERR]) : "done",
+	       res[C_ALL_SPM], res[C_ALL_HUGE]);
+	printf("# half of them there, half on SysRAM: MADV_COLLAPSE %s, %ld pages there after\n",
+	       res[C_MIXED_ERR] ? strerror(res[C_MIXED_ERR]) : "done",
+	       res[C_MIXED_SPM]);
+	if (res[C_ALL_ERR] || res[C_ALL_SPM] != n || res[C_ALL_HUGE] != 2048)
+		fail(c, "the range on the SPM node did not become a huge page there");
+	else
+		fig->controls++;
+	if (res[C_MIXED_SPM] != n / 2) {
+		fig->wrong += res[C_MIXED_SPM] >= 0 ? labs(res[C_MIXED_SPM] - n / 2) : 0;
+		fail(c, "the collapse of the mixed range left %ld of its %ld pages on the SPM node",
+		     res[C_MIXED_SPM], n / 2);
+	}
+	munmap(res, NR_CRES * sizeof(long));
+}
+
+enum { S_BEFORE, S_ERR, S_AFTER, NR_SRES };
+
+static int soft_offline_child(struct ctx *c, long *res)
+{
+	size_t len = NPAGES * page_size;
+	char *buf = map_anon(len);
+
+	if (bind_flagged(c) || !buf || populate(buf, len))
+		return -1;
+	res[S_BEFORE] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
+	res[S_ERR] = madvise(buf, 4 * page_size, MADV_SOFT_OFFLINE) ? errno : 0;
+	res[S_AFTER] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
+	return 0;
+}
+
+/*
+ * Soft offline (MADV_SOFT_OFFLINE, what a corrected memory error does):
+ * the kernel moves the data of four of a flagged task's pages on the SPM
+ * node to new pages, which must be on the SPM node too.
+ */
+static void route_soft_offline(struct ctx *c)
+{
+	long *res = mmap(NULL, NR_SRES * sizeof(long), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (res == MAP_FAILED) {
+		c->skipped++;
+		return;
+	}
+	memset(res, 0xff, NR_SRES * sizeof(long));
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	if (run_child(c, soft_offline_child, res))
+		fail(c, "the flagged task could not map its pages");
+	printf("# flagged task: %ld of %d pages on the SPM node; soft offline of 4: %s; %ld there after\n",
+	       res[S_BEFORE], NPAGES, res[S_ERR] ? strerror(res[S_ERR]) : "done",
+	       res[S_AFTER]);
+	if (res[S_BEFORE] != NPAGES || res[S_ERR])
+		fail(c, "the control: %ld of %d pages on the SPM node, soft offline %s",
+		     res[S_BEFORE], NPAGES, strerror(res[S_ERR]));
+	else
+		fig->controls++;
+	if (res[S_AFTER] != res[S_BEFORE]) {
+		fig->wrong += res[S_BEFORE] - res[S_AFTER];
+		fail(c, "soft offline moved %ld of the flagged task's pages off the SPM node",
+		     res[S_BEFORE] - res[S_AFTER]);
+	}
+	munmap(res, NR_SRES * sizeof(long));
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct ctx *c);
@@ -2161,6 +2330,8 @@ static const struct {
 	{ "page cache a flagged task writes and reads", route_pagecache },
 	{ "zswap of a flagged task's pages on the SPM node", route_zswap },
 	{ "OOM of a flagged request to the SPM node", route_oom },
+	{ "THP collapse of a flagged task's pages", route_collapse },
+	{ "soft offline of a flagged task's pages", route_soft_offline },
 };
 
 /* Run every route; the case count is shared with the routes' children. */
