@@ -1750,19 +1750,40 @@ static long flagged_anon_on_spm(struct ctx *c)
 	return n;
 }
 
-/* Run a child that calls @fn with @res, shared memory for its results. */
-static int run_child(struct ctx *c, int (*fn)(struct ctx *c, long *res), long *res)
+#define MAX_RESULTS	8
+
+/*
+ * Run @fn in a child, which fills up to MAX_RESULTS results (each -1
+ * until then) in memory shared with the parent; a child that fails fails
+ * the route with @what. Returns the results, for free_results(), or NULL
+ * (and a failure) when no memory could be shared.
+ */
+static long *child_results(struct ctx *c, int (*fn)(struct ctx *c, long *res),
+			   const char *what)
 {
+	long *res = mmap(NULL, MAX_RESULTS * sizeof(long), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	int status;
 	pid_t pid;
 
+	if (res == MAP_FAILED) {
+		fail(c, "mmap: %s", strerror(errno));
+		return NULL;
+	}
+	memset(res, 0xff, MAX_RESULTS * sizeof(long));
 	fflush(stdout);
 	pid = fork();
 	if (!pid)
 		_exit(fn(c, res) ? 1 : 0);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status) ? -1 : 0;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		fail(c, "%s", what);
+	return res;
+}
+
+static void free_results(long *res)
+{
+	munmap(res, MAX_RESULTS * sizeof(long));
 }
 
 /* Two huge pages of a new hugetlb mapping: how many on the SPM node, or -1. */
@@ -1800,17 +1821,13 @@ static int spm_pool_child(struct ctx *c, long *res)
  */
 static void spm_pool_users(struct ctx *c)
 {
-	long *res = mmap(NULL, 2 * sizeof(long), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long *res;
 
-	if (res == MAP_FAILED) {
-		fail(c, "mmap: %s", strerror(errno));
-		return;
-	}
-	res[0] = res[1] = -1;
 	__atomic_fetch_add(&fig->cases, 2, __ATOMIC_RELAXED);
-	if (run_child(c, spm_pool_child, res))
-		fail(c, "the hugetlb mappings of the SPM node's pool failed");
+	res = child_results(c, spm_pool_child,
+			    "the hugetlb mappings of the SPM node's pool failed");
+	if (!res)
+		return;
 	printf("# huge pages from the SPM node's pool: %ld of 2 under the default policy, %ld of 2 under a flagged one\n",
 	       res[0], res[1]);
 	if (res[0]) {
@@ -1822,13 +1839,13 @@ static void spm_pool_users(struct ctx *c)
 		     res[1]);
 	else
 		fig->controls++;
-	munmap(res, 2 * sizeof(long));
+	free_results(res);
 }
 
 #define RAMDISK		"/dev/ram0"
 #define FILE_PAGES	256
 
-enum { R_CONTROL, R_WRITTEN, R_READ, R_PRESENT, NR_RES };
+enum { R_CONTROL, R_WRITTEN, R_READ, R_PRESENT };
 
 /*
  * In a child with a flagged policy: write a file of FILE_PAGES pages, map
@@ -1888,13 +1905,12 @@ static int pagecache_child(struct ctx *c, long *res)
  */
 static void route_pagecache(struct ctx *c)
 {
-	long *res = mmap(NULL, NR_RES * sizeof(long), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	char dir[64], path[96];
 	int status;
+	long *res;
 	pid_t pid;
 
-	if (access(RAMDISK, F_OK) || res == MAP_FAILED) {
+	if (access(RAMDISK, F_OK)) {
 		c->skipped++;
 		return;
 	}
@@ -1916,10 +1932,11 @@ static void route_pagecache(struct ctx *c)
 		fail(c, "cannot make and mount ext2 on " RAMDISK ": %s", strerror(errno));
 		goto out;
 	}
-	memset(res, 0xff, NR_RES * sizeof(long));
 	__atomic_fetch_add(&fig->cases, 2, __ATOMIC_RELAXED);
-	if (run_child(c, pagecache_child, res))
-		fail(c, "the flagged task could not write, drop and read its file");
+	res = child_results(c, pagecache_child,
+			    "the flagged task could not write, drop and read its file");
+	if (!res)
+		goto out_umount;
 	printf("# flagged task: %ld of %d anonymous pages on the SPM node; of its file's %d pages, %ld there after writing, %ld after reading (%ld read)\n",
 	       res[R_CONTROL], NPAGES, FILE_PAGES, res[R_WRITTEN], res[R_READ],
 	       res[R_PRESENT]);
@@ -1934,11 +1951,12 @@ static void route_pagecache(struct ctx *c)
 		fail(c, "page cache of the flagged task on the SPM node: %ld written, %ld read",
 		     res[R_WRITTEN], res[R_READ]);
 	}
+	free_results(res);
+out_umount:
 	unlink(path);
 	umount(dir);
 out:
 	rmdir(dir);
-	munmap(res, NR_RES * sizeof(long));
 }
 
 #define ZSWAP_PAGES	1024
@@ -1978,7 +1996,7 @@ static long node_zspages(int nid)
 	return sum;
 }
 
-enum { Z_CONTROL, Z_STORED, Z_ZSPAGES, NR_ZRES };
+enum { Z_CONTROL, Z_STORED, Z_ZSPAGES };
 
 /*
  * In a child with a flagged policy: ZSWAP_PAGES pages on the SPM node,
@@ -2014,24 +2032,24 @@ static int zswap_child(struct ctx *c, long *res)
  */
 static void route_zswap(struct ctx *c)
 {
-	long *res = mmap(NULL, NR_ZRES * sizeof(long), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	char on[8] = "";
 	FILE *f = fopen("/sys/module/zswap/parameters/enabled", "r");
+	long *res;
 
 	if (f) {
 		if (!fgets(on, sizeof(on), f))
 			on[0] = 0;
 		fclose(f);
 	}
-	if (!swap_present() || on[0] != 'Y' || res == MAP_FAILED) {
+	if (!swap_present() || on[0] != 'Y') {
 		c->skipped++;
 		return;
 	}
-	memset(res, 0xff, NR_ZRES * sizeof(long));
 	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
-	if (run_child(c, zswap_child, res))
-		fail(c, "the flagged task could not page out into zswap");
+	res = child_results(c, zswap_child,
+			    "the flagged task could not page out into zswap");
+	if (!res)
+		return;
 	printf("# flagged task: %ld of %d pages on the SPM node, %ld stored by zswap, %ld zsmalloc pages more on the SPM node\n",
 	       res[Z_CONTROL], ZSWAP_PAGES, res[Z_STORED], res[Z_ZSPAGES]);
 	if (res[Z_CONTROL] != ZSWAP_PAGES || res[Z_STORED] < ZSWAP_PAGES / 2)
@@ -2043,7 +2061,7 @@ static void route_zswap(struct ctx *c)
 		fig->wrong += res[Z_ZSPAGES] > 0 ? res[Z_ZSPAGES] : 0;
 		fail(c, "zsmalloc took %ld pages of the SPM node", res[Z_ZSPAGES]);
 	}
-	munmap(res, NR_ZRES * sizeof(long));
+	free_results(res);
 }
 
 #define OOM_FREE_MB	32
@@ -2192,7 +2210,7 @@ static long anon_huge_kb(void *addr)
 	return kb;
 }
 
-enum { C_ALL_ERR, C_ALL_SPM, C_ALL_HUGE, C_MIXED_ERR, C_MIXED_SPM, NR_CRES };
+enum { C_ALL_ERR, C_ALL_SPM, C_ALL_HUGE, C_MIXED_ERR, C_MIXED_SPM };
 
 /*
  * In a child: one PMD range with all its pages on the SPM node under a
@@ -2237,17 +2255,13 @@ static int collapse_child(struct ctx *c, long *res)
 static void route_collapse(struct ctx *c)
 {
 	long n = PMD_SIZE_2M / page_size;
-	long *res = mmap(NULL, NR_CRES * sizeof(long), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long *res;
 
-	if (res == MAP_FAILED) {
-		c->skipped++;
-		return;
-	}
-	memset(res, 0xff, NR_CRES * sizeof(long));
 	__atomic_fetch_add(&fig->cases, 2, __ATOMIC_RELAXED);
-	if (run_child(c, collapse_child, res))
-		fail(c, "the flagged task could not set up its two ranges");
+	res = child_results(c, collapse_child,
+			    "the flagged task could not set up its two ranges");
+	if (!res)
+		return;
 	printf("# all %ld pages on the SPM node: MADV_COLLAPSE %s, %ld pages there after, %ld kB in huge pages\n",
 	       n, res[C_ALL_ERR] ? strerror(res[C_ALL_ERR]) : "done",
 	       res[C_ALL_SPM], res[C_ALL_HUGE]);
@@ -2263,10 +2277,10 @@ static void route_collapse(struct ctx *c)
 		fail(c, "the collapse of the mixed range left %ld of its %ld pages on the SPM node",
 		     res[C_MIXED_SPM], n / 2);
 	}
-	munmap(res, NR_CRES * sizeof(long));
+	free_results(res);
 }
 
-enum { S_BEFORE, S_ERR, S_AFTER, NR_SRES };
+enum { S_BEFORE, S_ERR, S_AFTER };
 
 static int soft_offline_child(struct ctx *c, long *res)
 {
@@ -2288,17 +2302,13 @@ static int soft_offline_child(struct ctx *c, long *res)
  */
 static void route_soft_offline(struct ctx *c)
 {
-	long *res = mmap(NULL, NR_SRES * sizeof(long), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long *res;
 
-	if (res == MAP_FAILED) {
-		c->skipped++;
-		return;
-	}
-	memset(res, 0xff, NR_SRES * sizeof(long));
 	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
-	if (run_child(c, soft_offline_child, res))
-		fail(c, "the flagged task could not map its pages");
+	res = child_results(c, soft_offline_child,
+			    "the flagged task could not map its pages");
+	if (!res)
+		return;
 	printf("# flagged task: %ld of %d pages on the SPM node; soft offline of 4: %s; %ld there after\n",
 	       res[S_BEFORE], NPAGES, res[S_ERR] ? strerror(res[S_ERR]) : "done",
 	       res[S_AFTER]);
@@ -2312,7 +2322,7 @@ static void route_soft_offline(struct ctx *c)
 		fail(c, "soft offline moved %ld of the flagged task's pages off the SPM node",
 		     res[S_BEFORE] - res[S_AFTER]);
 	}
-	munmap(res, NR_SRES * sizeof(long));
+	free_results(res);
 }
 
 static const struct {
