@@ -13,7 +13,7 @@ TOPOLOGY ?= spm
 TIMED := scripts/timed.sh
 export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times
 
-.PHONY: help deps tree export export-check kernel kernel-v1 selftests initramfs \
+.PHONY: help deps tree export export-check kernel kernel-v1 selftests numactl initramfs \
 	harness-test check-quick boot-test test demo shell walk check clean
 .PHONY: bench regress
 .PHONY: stress
@@ -25,6 +25,7 @@ help:
 	@echo "make export        write patches/ from the commits in build/linux"
 	@echo "make export-check  fail when build/linux holds work not in patches/"
 	@echo "make kernel        build the test kernel (ccache, prints the build time)"
+	@echo "make numactl       numactl with patches/numactl (scripts/build-numactl.sh)"
 	@echo "make initramfs     build the guest root file system and test programs"
 	@echo "make harness-test  the harness's own tests (no kernel needed)"
 	@echo "make boot-test     boot the built kernel and run the guest tests"
@@ -45,9 +46,11 @@ tree: deps
 
 export:
 	@scripts/export-series.sh
+	@scripts/build-numactl.sh export
 
 export-check:
 	@scripts/export-series.sh --check
+	@scripts/build-numactl.sh export-check
 
 kernel: tree
 	@$(TIMED) kernel scripts/build-kernel.sh test $(TEST_FRAGMENTS)
@@ -64,7 +67,10 @@ kernel-v1: kernel
 selftests: tree
 	@$(TIMED) selftests scripts/build-selftests.sh
 
-initramfs: kernel selftests
+numactl: deps
+	@$(TIMED) numactl scripts/build-numactl.sh
+
+initramfs: kernel selftests numactl
 	@$(TIMED) initramfs scripts/build-initramfs.sh $(INITRD) $(BUILD)/obj/test
 
 harness-test:
@@ -89,13 +95,14 @@ check-quick: tree
 	@$(TIMED) check-docs bash -c 'scripts/check-docs.sh >$(RESULTS)/check-docs.tap' || true
 	@$(TIMED) check-nospm-mm bash -c 'MATRIX_TARGETS=mm/ scripts/check-configs.sh - \
 		configs/matrix/nospm.config >$(RESULTS)/check-nospm-mm.tap' || true
+	@$(TIMED) check-numactl bash -c 'scripts/build-numactl.sh check >$(RESULTS)/check-numactl.tap' || true
 
 test:
 	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
 	@$(MAKE) -s kernel kernel-v1 initramfs harness-test check-quick boot-test
 	@scripts/summarize.py --tap harness=$(RESULTS)/harness.tap \
 		--tap patches=$(RESULTS)/check-patches.tap --tap docs=$(RESULTS)/check-docs.tap \
-		--tap nospm-mm=$(RESULTS)/check-nospm-mm.tap \
+		--tap nospm-mm=$(RESULTS)/check-nospm-mm.tap --tap numactl=$(RESULTS)/check-numactl.tap \
 		--console $(RESULTS)/test-spm.log --guest $(RESULTS)/test-smallphys.log \
 		--guest cpuset-v1=$(RESULTS)/test-cpuset-v1.log \
 		--expected tests/expected-failures \

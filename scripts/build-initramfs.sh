@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # build-initramfs.sh OUTPUT KERNEL_OBJ: the guest's root file system as a
-# cpio archive: busybox-static, numactl, daxctl and stress-ng from Debian
-# with the shared libraries they need, guest/ from this repository, the test
-# programs from build/guest-bin, and the index of the built-in modules of
-# the kernel built in KERNEL_OBJ.
+# cpio archive: busybox-static, bash, daxctl and stress-ng from Debian
+# with the shared libraries they need, numactl with patches/numactl and its
+# test suite (scripts/build-numactl.sh), guest/ from this repository, the
+# test programs from build/guest-bin, and the index of the built-in modules
+# of the kernel built in KERNEL_OBJ.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -20,9 +21,18 @@ busybox=/bin/busybox
 ldd "$busybox" >/dev/null 2>&1 &&
 	die "$busybox is dynamically linked: install busybox-static"
 install -m 0755 "$busybox" "$root/bin/busybox"
-for prog in /usr/bin/numactl /usr/bin/migratepages /usr/bin/memhog /usr/bin/daxctl \
-	/usr/bin/stress-ng; do
+# bash runs numactl's test scripts.
+for prog in /usr/bin/daxctl /usr/bin/stress-ng /bin/bash; do
 	copy_with_libs "$root" "$prog"
+done
+# numactl, numastat, migratepages and memhog with patches/numactl, and
+# numactl's test suite (scripts/build-numactl.sh).
+numactl=$BUILD/numactl-guest
+[ -x "$numactl/usr/bin/numactl" ] ||
+	die "no numactl with patches/numactl in $numactl (run: scripts/build-numactl.sh)"
+for prog in "$numactl"/usr/bin/*; do
+	install -m 0755 "$prog" "$root/usr/bin/"
+	copy_libs_of "$root" "$prog"
 done
 
 install -m 0755 "$TOP/guest/init" "$root/init"
@@ -31,6 +41,13 @@ cp -r "$TOP/guest/run-tests.sh" "$TOP/guest/demo.sh" "$TOP/guest/tap.sh" "$TOP/g
 	"$TOP/guest/demo.d" "$TOP/guest/stress.sh" "$TOP/guest/stress-lib.sh" \
 	"$TOP/guest/stress.d" "$root/spm-devpriv/"
 cp "$BUILD"/guest-bin/* "$root/spm-devpriv/bin/"
+cp -r "$numactl/numactl" "$root/spm-devpriv/"
+# The suite's bind_range finds its nodes with grep -P, which busybox lacks:
+# 39-spm-numactl-flag puts GNU grep first in the suite's PATH.
+install -D -m 0755 /bin/grep "$root/spm-devpriv/numactl/gnu/grep"
+while IFS= read -r prog; do
+	copy_libs_of "$root" "$prog"
+done < <(find "$root/spm-devpriv/numactl" -type f -perm -u+x)
 # daxctl asks libkmod whether the dax drivers are built in before it
 # loads them: libkmod reads that from the index depmod makes.
 release=$(cat "$kobj/include/config/kernel.release")
