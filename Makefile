@@ -8,7 +8,7 @@ INITRD := $(BUILD)/initramfs.cpio
 # The test kernel: trimmed guest config, a distribution's mm options, the
 # debug options and the series' own.
 TEST_FRAGMENTS := configs/guest.config configs/distro-mm.config configs/debug.config \
-	configs/spm.config configs/devpriv.config
+	configs/spm.config configs/devpriv.config configs/cxl.config
 TOPOLOGY ?= spm
 TIMED := scripts/timed.sh
 export PHASE_TIMES := $(CURDIR)/$(RESULTS)/phase-times
