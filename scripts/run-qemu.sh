@@ -7,13 +7,16 @@
 #
 #   -k KERNEL     bzImage (default: build/obj/test/arch/x86/boot/bzImage)
 #   -i INITRD     initramfs (default: build/initramfs.cpio)
-#   -t TOPOLOGY   spm (default) | flat | smallphys
+#   -t TOPOLOGY   spm (default) | flat | smallphys | cxl
 #   -m MODE       test (default) | demo | shell | probe
 #   -l LOG        console log (default: build/logs/MODE-TOPOLOGY.log)
 #   -T SECONDS    time limit (default 1500)
 #   -a ARGS       extra kernel command line
-#   -c CPUS       CPUs of node 0 on "spm" (default 3)
+#   -c CPUS       CPUs of node 0 on "spm" and "cxl" (default 3)
+#   -n            boot nothing: exit 0 if this QEMU can boot the topology,
+#                 else print why not and exit 1
 #
+# QEMU=PROGRAM runs another qemu-system-x86_64 than the one in PATH.
 # ACCEL=tcg|kvm|auto (default auto: KVM only when a short probe boot
 # under it succeeds on this machine; the answer is cached in build/).
 # ICOUNT=SHIFT runs TCG with -icount shift=SHIFT,sleep=off: the guest's
@@ -31,7 +34,8 @@ log=
 limit=1500
 extra=
 cpus=3
-while getopts k:i:t:m:l:T:a:c: opt; do
+dry=
+while getopts k:i:t:m:l:T:a:c:n opt; do
 	case "$opt" in
 	k) kernel=$OPTARG ;;
 	i) initrd=$OPTARG ;;
@@ -41,13 +45,11 @@ while getopts k:i:t:m:l:T:a:c: opt; do
 	T) limit=$OPTARG ;;
 	a) extra=$OPTARG ;;
 	c) cpus=$OPTARG ;;
+	n) dry=1 ;;
 	*) die "unknown option; see the comment at the top of $0" ;;
 	esac
 done
-[ -f "$kernel" ] || die "no kernel at $kernel (run: make kernel)"
-[ -f "$initrd" ] || die "no initramfs at $initrd (run: make initramfs)"
-log=${log:-$BUILD/logs/$mode-$topology.log}
-mkdir -p "$(dirname "$log")"
+QEMU=${QEMU:-qemu-system-x86_64}
 
 # Topologies. spm: node 0 = 3 CPUs + 2 GiB (the kernel's migration selftest wants 3), node 1 = 1 GiB memory-only,
 # node 2 = 1 GiB at 0x100000000 (above the PCI hole) that the memmap=
@@ -100,8 +102,58 @@ smallphys)
 	machine=(-smp 2 -m 1G -cpu qemu64,phys-bits=32)
 	topo_args=
 	;;
-*) die "unknown topology '$topology' (spm, flat, smallphys)" ;;
+cxl)
+	# The SysRAM nodes of "spm" (node 0 with the CPUs, node 1 memory
+	# only) and CXL memory: a CXL host bridge (pxb-cxl, which needs the
+	# q35 machine) with one root port and a type-3 device holding 1 GiB
+	# of volatile memory, and a fixed memory window (CFMWS) of 4 GiB
+	# decoding to that host bridge. No memory of the device is mapped at boot: an administrator
+	# (or the test) creates a ram region in the window, and its dax
+	# device brings the memory online into the node the kernel gives the
+	# window (the first free one, 2 here). Hot-added memory is onlined as
+	# on "spm".
+	machine=(-machine q35,cxl=on -smp "$cpus" -m 3G
+		-object memory-backend-ram,id=m0,size=2G
+		-object memory-backend-ram,id=m1,size=1G
+		-numa node,nodeid=0,cpus=0-$((cpus - 1)),memdev=m0
+		-numa node,nodeid=1,memdev=m1
+		-object memory-backend-ram,id=cxl-vmem0,size=1G
+		-device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.0
+		-device cxl-rp,port=0,bus=cxl.0,id=cxl-rp0,chassis=0,slot=0
+		-device cxl-type3,bus=cxl-rp0,volatile-memdev=cxl-vmem0,id=cxl-mem0
+		-machine cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=4G)
+	topo_args="memory_hotplug.online_policy=auto-movable"
+	;;
+*) die "unknown topology '$topology' (spm, flat, smallphys, cxl)" ;;
 esac
+
+# qemu_version: MAJOR.MINOR of $QEMU, nothing when it does not run.
+qemu_version() {
+	"$QEMU" --version 2>/dev/null |
+		sed -n '1s/^QEMU emulator version \([0-9]*\.[0-9]*\).*/\1/p'
+}
+
+# Why $QEMU cannot boot the topology; nothing when it can.
+cannot_boot() {
+	local version
+	version=$(qemu_version)
+	if [ -z "$version" ]; then
+		echo "$QEMU does not run (run: make deps)"
+	elif [ "$topology" = cxl ] && [ "${version%%.*}" -lt 8 ]; then
+		echo "topology cxl needs QEMU 8 or later (volatile CXL memory), $QEMU is $version:" \
+			"scripts/install-deps.sh installs QEMU 10.0 from Debian's backports suite"
+	fi
+}
+why=$(cannot_boot)
+if [ -n "$dry" ]; then
+	[ -z "$why" ] || { echo "$why"; exit 1; }
+	exit 0
+fi
+[ -z "$why" ] || die "$why"
+[ -f "$kernel" ] || die "no kernel at $kernel (run: make kernel)"
+[ -f "$initrd" ] || die "no initramfs at $initrd (run: make initramfs)"
+log=${log:-$BUILD/logs/$mode-$topology.log}
+mkdir -p "$(dirname "$log")"
 
 # What a distribution's users turn on at boot, in every boot but the
 # benchmark's: page_owner and page table checks (allocation profiling is
@@ -118,6 +170,11 @@ if [ "$mode" != bench ] && [ "$mode" != probe ]; then
 	trap 'rm -f "$swap_img"' EXIT
 	truncate -s 1G "$swap_img"
 	disk=(-drive "file=$swap_img,if=virtio,format=raw,cache=unsafe")
+	# if=virtio plugs into the last PCI bus, on "cxl" the CXL host bridge,
+	# which takes bridges only.
+	# shellcheck disable=SC2054 # QEMU's own arguments contain commas
+	[ "$topology" != cxl ] || disk=(-drive "file=$swap_img,if=none,id=swap,format=raw,cache=unsafe"
+		-device virtio-blk-pci,drive=swap,bus=pcie.0)
 fi
 
 cmdline="console=ttyS0 panic=-1 spmdev.mode=$mode spmdev.topology=$topology $topo_args"
@@ -125,7 +182,7 @@ cmdline+=" $distro_args $extra"
 
 qemu_cmd() {
 	local accel=$1
-	printf '%s\0' qemu-system-x86_64 -accel "$accel" -nodefaults -display none \
+	printf '%s\0' "$QEMU" -accel "$accel" -nodefaults -display none \
 		-no-reboot -kernel "$kernel" -initrd "$initrd" "${machine[@]}" \
 		"${icount_args[@]}" "${disk[@]}"
 }
@@ -138,7 +195,7 @@ probe_kvm() {
 	fi
 	local answer=tcg
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-		if timeout -k 5 20 qemu-system-x86_64 -accel kvm -nodefaults -display none \
+		if timeout -k 5 20 "$QEMU" -accel kvm -nodefaults -display none \
 			-no-reboot -kernel "$kernel" -initrd "$initrd" -smp 1 -m 512M \
 			-serial stdio -append "console=ttyS0 panic=-1 spmdev.mode=probe" \
 			</dev/null 2>/dev/null | grep -q '^spm-devpriv-exit: 0'; then
@@ -166,7 +223,7 @@ kvm) accel_arg=kvm ;;
 esac
 
 mapfile -d '' cmd < <(qemu_cmd "$accel_arg")
-note "booting $kernel: topology $topology, mode $mode, $accel, limit ${limit}s"
+note "booting $kernel: topology $topology, mode $mode, $accel, QEMU $(qemu_version), limit ${limit}s"
 note "console log: $log"
 rc=0
 if [ "$mode" = shell ]; then
