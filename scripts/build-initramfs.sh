@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # build-initramfs.sh OUTPUT KERNEL_OBJ: the guest's root file system as a
-# cpio archive: busybox-static, bash, daxctl and stress-ng from Debian
+# cpio archive: busybox-static, bash, daxctl, cxl and stress-ng from Debian
 # with the shared libraries they need, numactl with patches/numactl and its
 # test suite (scripts/build-numactl.sh), guest/ from this repository, the
 # test programs from build/guest-bin, and the index of the built-in modules
@@ -13,7 +13,8 @@ set -euo pipefail
 output=$1
 kobj=$2
 [ -f "$kobj/modules.builtin" ] || die "no built kernel in $kobj (run: make kernel)"
-root=$BUILD/initramfs-root
+# The tree is assembled in INITRAMFS_ROOT (default build/initramfs-root).
+root=${INITRAMFS_ROOT:-$BUILD/initramfs-root}
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,run,root}
 
@@ -22,7 +23,7 @@ ldd "$busybox" >/dev/null 2>&1 &&
 	die "$busybox is dynamically linked: install busybox-static"
 install -m 0755 "$busybox" "$root/bin/busybox"
 # bash runs numactl's test scripts.
-for prog in /usr/bin/daxctl /usr/bin/stress-ng /bin/bash; do
+for prog in /usr/bin/daxctl /usr/bin/cxl /usr/bin/stress-ng /bin/bash; do
 	copy_with_libs "$root" "$prog"
 done
 # numactl, numastat, migratepages and memhog with patches/numactl, and
@@ -37,7 +38,8 @@ done
 
 install -m 0755 "$TOP/guest/init" "$root/init"
 mkdir -p "$root/spm-devpriv/bin"
-cp -r "$TOP/guest/run-tests.sh" "$TOP/guest/demo.sh" "$TOP/guest/tap.sh" "$TOP/guest/tests.d" \
+cp -r "$TOP/guest/run-tests.sh" "$TOP/guest/demo.sh" "$TOP/guest/tap.sh" "$TOP/guest/cxl.sh" \
+	"$TOP/guest/tests.d" \
 	"$TOP/guest/demo.d" "$TOP/guest/stress.sh" "$TOP/guest/stress-lib.sh" \
 	"$TOP/guest/stress.d" "$root/spm-devpriv/"
 cp "$BUILD"/guest-bin/* "$root/spm-devpriv/bin/"
