@@ -18,45 +18,11 @@ if [ -f "$dir/.fetched" ] && [ "$(cat "$dir/.fetched")" = "$pkg=$version" ]; the
 	exit 0
 fi
 
-# deb_src_entries: the machine's "deb" sources as "deb-src" ones, in the
-# one-line format, from both the one-line and the deb822 files.
-deb_src_entries() {
-	local f
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		sed -n 's/^deb \(\[[^]]*\] \)\?\(.*\)$/deb-src \1\2/p' "$f"
-	done
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk '
-		function flush() {
-			if (types ~ /(^| )deb( |$)/ && uris != "") {
-				n = split(uris, u, " "); m = split(suites, s, " ")
-				for (i = 1; i <= n; i++)
-					for (j = 1; j <= m; j++)
-						printf "deb-src %s%s %s %s\n", opts, u[i], s[j], comps
-			}
-			types = uris = suites = comps = opts = ""
-		}
-		/^[ \t]*$/ { flush(); next }
-		/^#/ { next }
-		/^Types:/ { sub(/^Types:[ \t]*/, ""); types = $0 }
-		/^URIs:/ { sub(/^URIs:[ \t]*/, ""); uris = $0 }
-		/^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
-		/^Components:/ { sub(/^Components:[ \t]*/, ""); comps = $0 }
-		/^Signed-By:/ { sub(/^Signed-By:[ \t]*/, ""); opts = "[signed-by=" $0 "] " }
-		END { flush() }' "$f"
-	done
-}
-
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/parts"
-deb_src_entries >"$apt_dir/sources.list"
+apt_private "$apt_dir"
+apt_deb_entries | sed 's/^deb /deb-src /' >"$apt_dir/sources.list"
 [ -s "$apt_dir/sources.list" ] ||
 	die "no Debian package source on this machine to derive deb-src entries from (see /etc/apt)"
-apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list"
-	-o "Dir::Etc::SourceParts=$apt_dir/parts"
-	-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
-	-o APT::Sandbox::User=root)
+apt_opts=("${APT_PRIVATE[@]}")
 command -v dpkg-source >/dev/null || "$TOP/scripts/install-deps.sh" source
 apt-get "${apt_opts[@]}" -q update >/dev/null ||
 	die "apt-get update of the source index failed: check the network and $apt_dir/sources.list"

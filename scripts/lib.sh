@@ -135,6 +135,73 @@ copy_libs_of() {
 	done
 }
 
+# apt_deb_entries: the machine's "deb" package sources in the one-line
+# format ("deb [OPTIONS] URI SUITE COMPONENT..."), from both the one-line
+# and the deb822 files of APT_ETC (default /etc/apt).
+apt_deb_entries() {
+	local etc=${APT_ETC:-/etc/apt} f
+	for f in "$etc/sources.list" "$etc"/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		sed -n 's/^deb[[:space:]]\+/deb /p' "$f"
+	done
+	for f in "$etc"/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		awk '
+		function flush() {
+			if (types ~ /(^| )deb( |$)/ && uris != "") {
+				n = split(uris, u, " "); m = split(suites, s, " ")
+				for (i = 1; i <= n; i++)
+					for (j = 1; j <= m; j++)
+						printf "deb %s%s %s %s\n", opts, u[i], s[j], comps
+			}
+			types = uris = suites = comps = opts = ""
+		}
+		/^[ \t]*$/ { flush(); next }
+		/^#/ { next }
+		/^Types:/ { sub(/^Types:[ \t]*/, ""); types = $0 }
+		/^URIs:/ { sub(/^URIs:[ \t]*/, ""); uris = $0 }
+		/^Suites:/ { sub(/^Suites:[ \t]*/, ""); suites = $0 }
+		/^Components:/ { sub(/^Components:[ \t]*/, ""); comps = $0 }
+		/^Signed-By:/ { sub(/^Signed-By:[ \t]*/, ""); opts = "[signed-by=" $0 "] " }
+		END { flush() }' "$f"
+	done
+}
+
+# apt_backports_entries CODENAME: the machine's Debian sources of the release
+# (CODENAME, CODENAME-updates, CODENAME-security), which the backports
+# packages depend on, and CODENAME-backports on the mirror, options and
+# components of the release's own entry; each once.
+apt_backports_entries() {
+	apt_deb_entries | awk -v rel="$1" '
+	{
+		i = $2 ~ /^\[/ ? 3 : 2
+		while (i > 2 && $(i - 1) !~ /\]$/)
+			i++
+		if ($(i + 1) !~ "^" rel "(-|$)")
+			next
+		if (!seen[$0]++)
+			print
+		if ($(i + 1) == rel) {
+			$(i + 1) = rel "-backports"
+			if (!seen[$0]++)
+				print
+		}
+	}'
+}
+
+# apt_private DIR: an apt state of its own in DIR (sources list
+# DIR/sources.list, package lists, download cache), so that a script can
+# use package sources the machine's apt configuration lacks without
+# changing it. Sets APT_PRIVATE, the apt-get options that select it;
+# packages installed through it are installed on the machine as usual.
+apt_private() {
+	mkdir -p "$1/lists/partial" "$1/cache/archives/partial" "$1/parts"
+	APT_PRIVATE=(-o "Dir::Etc::SourceList=$1/sources.list"
+		-o "Dir::Etc::SourceParts=$1/parts"
+		-o "Dir::State::Lists=$1/lists" -o "Dir::Cache=$1/cache"
+		-o APT::Sandbox::User=root)
+}
+
 # series_options TREE OUT: write to OUT the lines of the series' config
 # fragments whose option TREE's Kconfig knows, so that one fragment list
 # configures the base, every commit of the walk and the tip alike.

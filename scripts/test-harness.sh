@@ -316,6 +316,53 @@ fresh_deps_installs_all() {
 			tr ' ' '\n' | sort)" = "$(sort -u "$scratch/asked.log")" ]
 }
 
+# A machine's apt sources of release $1, one-line and deb822, with a
+# third-party entry and options in brackets; file: URIs, so that no host
+# is named.
+apt_fixture() {
+	local etc=$scratch/apt-etc rel=$1
+	rm -rf "$etc"
+	mkdir -p "$etc/sources.list.d"
+	printf '%s\n' '# deb file:/srv/old bookworm main' \
+		"deb [arch=amd64 signed-by=/k.gpg] file:/srv/debian $rel main contrib" \
+		"deb-src file:/srv/debian $rel main" >"$etc/sources.list"
+	printf '%s\n' 'Types: deb' 'URIs: file:/srv/debian-security' "Suites: $rel-security" \
+		'Components: main' 'Signed-By: /k.gpg' '' 'Types: deb' 'URIs: file:/srv/other' \
+		'Suites: nodistro' 'Components: main' >"$etc/sources.list.d/debian.sources"
+	printf '%s\n' "$etc"
+}
+
+# install-deps.sh takes QEMU from the backports suite of the machine's own
+# Debian entry, and leaves out the sources of other projects.
+backports_derived() {
+	local got want
+	got=$(APT_ETC=$(apt_fixture bookworm) apt_backports_entries bookworm)
+	want='deb [arch=amd64 signed-by=/k.gpg] file:/srv/debian bookworm main contrib
+deb [arch=amd64 signed-by=/k.gpg] file:/srv/debian bookworm-backports main contrib
+deb [signed-by=/k.gpg] file:/srv/debian-security bookworm-security main'
+	printf '%s\n' "$got"
+	[ "$got" = "$want" ]
+}
+
+# With QEMU 7.2 and the backports suite out of reach, install-deps.sh
+# says so and what follows, and succeeds: every topology but cxl works.
+deps_without_backports() {
+	local bin rel
+	rel=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	bin=$(fresh_machine)
+	printf '#!/bin/sh\ncase "$*" in *Dir::State::Lists*update*) exit 100 ;; esac\n' \
+		>"$bin/apt-get.new"
+	cat "$bin/apt-get" >>"$bin/apt-get.new"
+	mv "$bin/apt-get.new" "$bin/apt-get"
+	chmod +x "$bin/apt-get"
+	PATH=$bin:$PATH APT_ETC=$(apt_fixture "$rel") "$TOP/scripts/install-deps.sh" >/dev/null \
+		2>"$scratch/err" || { cat "$scratch/err"; return 1; }
+	cat "$scratch/err"
+	grep -q "apt-get update of $rel-backports failed" "$scratch/err" &&
+		grep -q 'WARNING: .*QEMU 10.0 could not be installed' "$scratch/err" &&
+		grep -q 'WARNING: .*make test skips the CXL boot' "$scratch/err"
+}
+
 # A phase that fails says in one line what failed and what to do: make
 # tree on the fresh machine, whose deps phase "installs" everything and
 # whose tree phase then meets the stand-in tarball.
@@ -381,6 +428,8 @@ tap_t "tree: a pinned version the archive lacks is a clear error" rejects_missin
 tap_t "fresh machine: tree installs the pinned base package" fresh_tree_installs_base
 tap_t "fresh machine: deps asks apt-get for every package" fresh_deps_installs_all
 tap_t "fresh machine: a failed phase says what to do" fresh_make_tree_says_why
+tap_t "deps: the backports suite comes from the machine's Debian entry" backports_derived
+tap_t "deps: without the backports suite QEMU 7.2 stays, and deps says so" deps_without_backports
 tap_t "a script stopped by a failing command names it" silent_exit_is_named
 tap_t "check-patches: the first patch of series A passes" planted_check clean cat
 tap_t "check-patches: trailing whitespace fails checkpatch" \
