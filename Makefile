@@ -81,7 +81,7 @@ harness-test:
 # an older QEMU the summary counts it as skipped, with the reason.
 boot-test:
 	@mkdir -p $(RESULTS)
-	@QEMU_CONSOLE=none $(TIMED) guest-tests scripts/run-qemu.sh -t spm -m test \
+	@QEMU_CONSOLE=none $(TIMED) guest-tests scripts/run-qemu.sh -t spm -m test -T 2700 \
 		-l $(RESULTS)/test-spm.log || true
 	@QEMU_CONSOLE=none $(TIMED) guest-smallphys scripts/run-qemu.sh -t smallphys \
 		-m test -l $(RESULTS)/test-smallphys.log || true
