@@ -71,6 +71,12 @@ cmd_tree() {
 # test programs.
 build_in() {
 	local dir=$1 out=$2 cflags=${3:--O2 -g}
+	# autogen.sh needs autoconf, automake and libtool, which make regress
+	# installs for the same build.
+	if ! command -v autoreconf >/dev/null || ! command -v libtoolize >/dev/null ||
+		! command -v automake >/dev/null; then
+		"$TOP/scripts/install-deps.sh" regress
+	fi
 	rm -rf "$out"
 	mkdir -p "$out"
 	tar -C "$dir" --exclude=./.git -cf - . | tar -C "$out" -xf -
