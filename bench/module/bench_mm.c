@@ -11,7 +11,8 @@
  *   from an SPM node with __GFP_SPM_NODE against a SysRAM node;
  * - 1 GiB of device-private memory: the memory its struct pages take, and
  *   lookups of its pages, by offset with device_private_offset_to_page()
- *   on kernels that have it, by PFN with pfn_to_page() on the others.
+ *   on kernels that have it (also with 1000 and 16000 pagemaps, whose
+ *   removal is timed too), by PFN with pfn_to_page() on the others.
  *   The memory stays mapped until the module is removed, so that the
  *   guest can read /proc/iomem meanwhile.
  */
@@ -153,25 +154,96 @@ static void devmem_unmap(void)
 	memunmap_device_private_pagemap(&devmem);
 }
 
-static void bench_lookups(void)
+static void bench_dp_lookups(const char *name)
 {
 	unsigned long start = PHYS_PFN(devmem.range.start);
 	unsigned long idx = 0, sink = 0, i;
 	u64 t0, t;
 
+	t0 = ktime_get_ns();
+	for (i = 0; i < lookups; i++) {
+		idx = (idx + LOOKUP_STRIDE) & (DEVMEM_PAGES - 1);
+		OPTIMIZER_HIDE_VAR(idx);
+		sink ^= (unsigned long)device_private_offset_to_page(start + idx);
+	}
+	t = ktime_get_ns() - t0;
+	WRITE_ONCE(lookup_sink, sink);
+	report(name, t, lookups);
+}
+
+/*
+ * Many small pagemaps next to the GiB, as a driver that registers its
+ * memory in 2 MiB chunks has (nouveau): the lookup with 1000 and 16000 of
+ * them, then their removal, one at a time and in a batch. Each has one
+ * page of struct pages.
+ */
+#define MANY_PGMAPS	16000
+#define MANY_SINGLY	100
+static struct dev_pagemap *many;
+static unsigned int many_mapped;
+
+static void bench_many_pgmaps(void)
+{
+	static const unsigned int steps[] = { 1000, MANY_PGMAPS };
+	static const char * const names[] = {
+		"dp_offset_to_page_1000", "dp_offset_to_page_16000",
+	};
+	struct dev_pagemap **batch;
+	unsigned int s, i;
+	u64 t0, t;
+
+	many = kvcalloc(MANY_PGMAPS, sizeof(*many), GFP_KERNEL);
+	batch = kvcalloc(MANY_PGMAPS, sizeof(*batch), GFP_KERNEL);
+	if (!many || !batch)
+		goto out;
+	for (s = 0; s < ARRAY_SIZE(steps); s++) {
+		/* The GiB is one of them */
+		for (; many_mapped + 1 < steps[s]; many_mapped++) {
+			struct dev_pagemap *pgmap = &many[many_mapped];
+
+			pgmap->type = MEMORY_DEVICE_PRIVATE;
+			pgmap->ops = &devmem_ops;
+			pgmap->owner = &devmem;
+			pgmap->nr_pages = PAGE_SIZE / sizeof(struct page);
+			if (memremap_device_private_pagemap(pgmap, numa_node_id())) {
+				pr_err("%u pagemaps: registration failed\n",
+				       many_mapped + 1);
+				goto out;
+			}
+		}
+		bench_dp_lookups(names[s]);
+	}
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < MANY_SINGLY; i++)
+		memunmap_device_private_pagemap(&many[i]);
+	t = ktime_get_ns() - t0;
+	report("dp_unmap_singly", t, MANY_SINGLY);
+
+	for (i = MANY_SINGLY; i < many_mapped; i++)
+		batch[i - MANY_SINGLY] = &many[i];
+	t0 = ktime_get_ns();
+	memunmap_device_private_pagemaps(batch, many_mapped - MANY_SINGLY);
+	t = ktime_get_ns() - t0;
+	report("dp_unmap_batch", t, many_mapped - MANY_SINGLY);
+	many_mapped = 0;
+out:
+	kvfree(batch);
+	for (i = 0; i < many_mapped; i++)
+		memunmap_device_private_pagemap(&many[i]);
+	kvfree(many);
+	many = NULL;
+}
+
+static void bench_lookups(void)
+{
 	/*
 	 * The pages have no PFNs: time pfn_to_page() on as many RAM pages
 	 * of node 0, which costs the same arithmetic as on the base.
 	 */
 	bench_pfn_lookups(node_start_pfn(first_memory_node));
-	t0 = ktime_get_ns();
-	for (i = 0; i < lookups; i++) {
-		idx = (idx + LOOKUP_STRIDE) & (DEVMEM_PAGES - 1);
-		sink ^= (unsigned long)device_private_offset_to_page(start + idx);
-	}
-	t = ktime_get_ns() - t0;
-	WRITE_ONCE(lookup_sink, sink);
-	report("dp_offset_to_page", t, lookups);
+	bench_dp_lookups("dp_offset_to_page");
+	bench_many_pgmaps();
 }
 #else
 static int devmem_map(void)
@@ -222,7 +294,7 @@ static int bench_devmem(void)
 	devmem_mapped = true;
 	/*
 	 * One struct page per page of the GiB, in a section of the vmemmap
-	 * on the base and in a kvcalloc()ed array with series B. The free
+	 * on the base and in the device-private window with series B. The free
 	 * page count cannot show it: the array may come from pages that
 	 * sit on the per-CPU lists, which the count leaves out.
 	 */
