@@ -88,6 +88,8 @@ boot-test:
 	@QEMU_CONSOLE=none $(TIMED) guest-cpuset-v1 scripts/run-qemu.sh -t spm -m test \
 		-k $(BUILD)/obj/test-v1/arch/x86/boot/bzImage -a spmdev.tests=35-spm-mempolicy \
 		-l $(RESULTS)/test-cpuset-v1.log || true
+	@QEMU_CONSOLE=none $(TIMED) guest-bigmem scripts/run-qemu.sh -t bigmem -m test \
+		-a spmdev.tests=57-devpriv-large -l $(RESULTS)/test-bigmem.log || true
 	@rm -f $(RESULTS)/cxl-skipped.tap
 	@if why=$$(scripts/run-qemu.sh -t cxl -n); then \
 		QEMU_CONSOLE=none $(TIMED) guest-cxl scripts/run-qemu.sh -t cxl -m test \
@@ -115,7 +117,7 @@ test:
 		--tap patches=$(RESULTS)/check-patches.tap --tap docs=$(RESULTS)/check-docs.tap \
 		--tap nospm-mm=$(RESULTS)/check-nospm-mm.tap --tap numactl=$(RESULTS)/check-numactl.tap \
 		--console $(RESULTS)/test-spm.log --guest $(RESULTS)/test-smallphys.log \
-		--guest cpuset-v1=$(RESULTS)/test-cpuset-v1.log \
+		--guest cpuset-v1=$(RESULTS)/test-cpuset-v1.log --guest bigmem=$(RESULTS)/test-bigmem.log \
 		$$(if [ -f $(RESULTS)/cxl-skipped.tap ]; then echo --tap cxl=$(RESULTS)/cxl-skipped.tap; \
 		else echo --guest cxl=$(RESULTS)/test-cxl.log; fi) \
 		--expected tests/expected-failures \

@@ -7,7 +7,7 @@
 #
 #   -k KERNEL     bzImage (default: build/obj/test/arch/x86/boot/bzImage)
 #   -i INITRD     initramfs (default: build/initramfs.cpio)
-#   -t TOPOLOGY   spm (default) | flat | smallphys | cxl
+#   -t TOPOLOGY   spm (default) | flat | bigmem | smallphys | cxl
 #   -m MODE       test (default) | demo | shell | probe
 #   -l LOG        console log (default: build/logs/MODE-TOPOLOGY.log)
 #   -T SECONDS    time limit (default 1500)
@@ -94,6 +94,12 @@ spm)
 	;;
 flat)
 	machine=(-smp 2 -m 2G)
+	topo_args=
+	;;
+bigmem)
+	# One node with room for the struct pages of a device-private
+	# pagemap over 128 GiB (2 GiB of them) next to KASAN's shadow.
+	machine=(-smp 2 -m 6G)
 	topo_args=
 	;;
 smallphys)
