@@ -128,6 +128,12 @@ demo:
 	@$(MAKE) -s kernel initramfs
 	@QEMU_CONSOLE=userspace $(TIMED) demo scripts/run-qemu.sh -t spm -m demo \
 		-l $(RESULTS)/demo-spm.log
+	@if why=$$(scripts/run-qemu.sh -t cxl -n); then \
+		QEMU_CONSOLE=userspace $(TIMED) demo-cxl scripts/run-qemu.sh -t cxl -m demo \
+			-l $(RESULTS)/demo-cxl.log; \
+	else \
+		echo "=== demo-cxl: SKIPPED: $$why"; \
+	fi
 	@cat $(PHASE_TIMES)
 
 shell:
