@@ -66,7 +66,7 @@ qemu_is_new() {
 # why not and fails when it cannot.
 backports_qemu() {
 	local codename apt_dir=$BUILD/apt-backports
-	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	codename=$(sed -n "s/^VERSION_CODENAME=//p" /etc/os-release)
 	[ -n "$codename" ] || { note "no release codename in /etc/os-release"; return 1; }
 	apt_private "$apt_dir"
 	apt_backports_entries "$codename" >"$apt_dir/sources.list"

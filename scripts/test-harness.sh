@@ -348,7 +348,7 @@ deb [signed-by=/k.gpg] file:/srv/debian-security bookworm-security main'
 # says so and what follows, and succeeds: every topology but cxl works.
 deps_without_backports() {
 	local bin rel
-	rel=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	rel=$(sed -n "s/^VERSION_CODENAME=//p" /etc/os-release)
 	bin=$(fresh_machine)
 	printf '#!/bin/sh\ncase "$*" in *Dir::State::Lists*update*) exit 100 ;; esac\n' \
 		>"$bin/apt-get.new"
