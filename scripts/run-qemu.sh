@@ -104,8 +104,12 @@ bigmem)
 	;;
 smallphys)
 	# 32 physical address bits: the PCI window leaves no free physical
-	# address space for device-private memory on the base kernel.
-	machine=(-smp 2 -m 1G -cpu qemu64,phys-bits=32)
+	# address space for device-private memory on the base kernel. No
+	# 64-bit PCI window: it could not be addressed anyway, and QEMU 8.1
+	# and later refuse a machine whose address space ends above what
+	# phys-bits reach (7.2 let it be).
+	machine=(-smp 2 -m 1G -cpu qemu64,phys-bits=32
+		-global i440FX-pcihost.pci-hole64-size=0)
 	topo_args=
 	;;
 cxl)
