@@ -2,7 +2,8 @@
 # Runs every test program in /spm-devpriv/tests.d in order. Each program
 # prints TAP (or KTAP) on stdout; its output is shown between marker lines
 # that the host (scripts/summarize.py) cuts the console log at, so that
-# kernel messages printed while the test runs never land inside its TAP.
+# kernel messages printed while the test runs never land inside its TAP;
+# a line after the end marker says how many seconds the program took.
 # A program runs on the topologies its "# topology: NAME..." line names,
 # or on spm only when it has none; spmdev.tests=NAME,... on the kernel
 # command line runs only the programs it names.
@@ -24,11 +25,14 @@ for t in /spm-devpriv/tests.d/*; do
 	*) continue ;;
 	esac
 	echo "spm-devpriv: running $name"
+	read -r t0 _ </proc/uptime
 	"$t" >/tmp/"$name".out 2>&1
 	status=$?
+	read -r t1 _ </proc/uptime
 	echo "spm-devpriv-test-begin: $name"
 	cat /tmp/"$name".out
 	echo "spm-devpriv-test-end: $name $status"
+	echo "spm-devpriv: $name took $((${t1%.*} - ${t0%.*})) s"
 	[ "$status" -eq 0 ] || rc=1
 done
 exit "$rc"
