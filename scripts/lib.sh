@@ -6,6 +6,9 @@
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
+# QEMU 10.0 of Debian's backports suite, unpacked by install-deps.sh for the
+# cxl topology when the installed QEMU is older than 8.
+QEMU_BACKPORTS=$BUILD/qemu-backports
 LINUX_DIR=${LINUX_DIR:-$BUILD/linux}
 PATCHES_DIR=${PATCHES_DIR:-$TOP/patches}
 # Series in the order they are stacked in the work tree.

@@ -16,7 +16,10 @@
 #   -n            boot nothing: exit 0 if this QEMU can boot the topology,
 #                 else print why not and exit 1
 #
-# QEMU=PROGRAM runs another qemu-system-x86_64 than the one in PATH.
+# QEMU=PROGRAM runs another qemu-system-x86_64 than the one in PATH. On
+# the cxl topology, when the one in PATH is older than 8, the default is
+# the QEMU 10.0 that install-deps.sh unpacked from the backports suite,
+# with its own firmware and modules.
 # ACCEL=tcg|kvm|auto (default auto: KVM only when a short probe boot
 # under it succeeds on this machine; the answer is cached in build/).
 # ICOUNT=SHIFT runs TCG with -icount shift=SHIFT,sleep=off: the guest's
@@ -49,6 +52,16 @@ while getopts k:i:t:m:l:T:a:c:n opt; do
 	*) die "unknown option; see the comment at the top of $0" ;;
 	esac
 done
+qemu_dirs=()
+path_major=$(qemu-system-x86_64 --version 2>/dev/null |
+	sed -n '1s/^QEMU emulator version \([0-9]*\)\..*/\1/p') || true
+if [ -z "${QEMU:-}" ] && [ "$topology" = cxl ] && [ "${path_major:-0}" -lt 8 ] &&
+	[ -x "$QEMU_BACKPORTS/usr/bin/qemu-system-x86_64" ]; then
+	QEMU=$QEMU_BACKPORTS/usr/bin/qemu-system-x86_64
+	qemu_dirs=(-L "$QEMU_BACKPORTS/usr/share/qemu" -L "$QEMU_BACKPORTS/usr/share/seabios")
+	QEMU_MODULE_DIR=$(echo "$QEMU_BACKPORTS"/usr/lib/*/qemu)
+	export QEMU_MODULE_DIR
+fi
 QEMU=${QEMU:-qemu-system-x86_64}
 
 # Topologies. spm: node 0 = 3 CPUs + 2 GiB (the kernel's migration selftest wants 3), node 1 = 1 GiB memory-only,
@@ -150,8 +163,9 @@ cannot_boot() {
 	if [ -z "$version" ]; then
 		echo "$QEMU does not run (run: make deps)"
 	elif [ "$topology" = cxl ] && [ "${version%%.*}" -lt 8 ]; then
-		echo "topology cxl needs QEMU 8 or later (volatile CXL memory), $QEMU is $version:" \
-			"scripts/install-deps.sh installs QEMU 10.0 from Debian's backports suite"
+		echo "topology cxl needs QEMU 8 or later (volatile CXL memory), $QEMU is $version," \
+			"and scripts/install-deps.sh could not unpack QEMU 10.0 from Debian's backports suite" \
+			"(run: make deps)"
 	fi
 }
 why=$(cannot_boot)
@@ -192,7 +206,7 @@ cmdline+=" $distro_args $extra"
 
 qemu_cmd() {
 	local accel=$1
-	printf '%s\0' "$QEMU" -accel "$accel" -nodefaults -display none \
+	printf '%s\0' "$QEMU" "${qemu_dirs[@]}" -accel "$accel" -nodefaults -display none \
 		-no-reboot -kernel "$kernel" -initrd "$initrd" "${machine[@]}" \
 		"${icount_args[@]}" "${disk[@]}"
 }
@@ -205,7 +219,7 @@ probe_kvm() {
 	fi
 	local answer=tcg
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-		if timeout -k 5 20 "$QEMU" -accel kvm -nodefaults -display none \
+		if timeout -k 5 20 "$QEMU" "${qemu_dirs[@]}" -accel kvm -nodefaults -display none \
 			-no-reboot -kernel "$kernel" -initrd "$initrd" -smp 1 -m 512M \
 			-serial stdio -append "console=ttyS0 panic=-1 spmdev.mode=probe" \
 			</dev/null 2>/dev/null | grep -q '^spm-devpriv-exit: 0'; then

@@ -354,13 +354,34 @@ deps_without_backports() {
 		>"$bin/apt-get.new"
 	cat "$bin/apt-get" >>"$bin/apt-get.new"
 	mv "$bin/apt-get.new" "$bin/apt-get"
-	chmod +x "$bin/apt-get"
-	PATH=$bin:$PATH APT_ETC=$(apt_fixture "$rel") "$TOP/scripts/install-deps.sh" >/dev/null \
-		2>"$scratch/err" || { cat "$scratch/err"; return 1; }
+	printf '#!/bin/sh\necho "QEMU emulator version 7.2.19 (Debian 1:7.2+dfsg-7+deb12u18+b3)"\n' \
+		>"$bin/qemu-system-x86_64"
+	chmod +x "$bin/apt-get" "$bin/qemu-system-x86_64"
+	rm -rf "$scratch/build"
+	PATH=$bin:$PATH APT_ETC=$(apt_fixture "$rel") BUILD=$scratch/build \
+		"$TOP/scripts/install-deps.sh" >/dev/null 2>"$scratch/err" || { cat "$scratch/err"; return 1; }
 	cat "$scratch/err"
 	grep -q "apt-get update of $rel-backports failed" "$scratch/err" &&
-		grep -q 'WARNING: .*QEMU 10.0 could not be installed' "$scratch/err" &&
+		grep -q 'WARNING: .*QEMU 10.0 could not be unpacked' "$scratch/err" &&
 		grep -q 'WARNING: .*make test skips the CXL boot' "$scratch/err"
+}
+
+# With QEMU 7.2 in PATH, run-qemu.sh boots the cxl topology on the QEMU
+# 10.0 that install-deps.sh unpacked, and the other topologies on 7.2;
+# without the unpacked one it says why it cannot boot cxl.
+qemu_for_cxl() {
+	local bin=$scratch/qemu-bin q=$scratch/build/qemu-backports/usr/bin
+	rm -rf "$bin" "$scratch/build"
+	mkdir -p "$bin" "$q"
+	printf '#!/bin/sh\necho "QEMU emulator version %s"\n' 7.2.19 >"$bin/qemu-system-x86_64"
+	printf '#!/bin/sh\necho "QEMU emulator version %s"\n' 10.0.2 >"$q/qemu-system-x86_64"
+	chmod +x "$bin/qemu-system-x86_64" "$q/qemu-system-x86_64"
+	PATH=$bin:$PATH BUILD=$scratch/build "$TOP/scripts/run-qemu.sh" -t cxl -n || return 1
+	rm -rf "$scratch/build/qemu-backports"
+	! PATH=$bin:$PATH BUILD=$scratch/build "$TOP/scripts/run-qemu.sh" -t cxl -n >"$scratch/out" || return 1
+	cat "$scratch/out"
+	grep -q 'needs QEMU 8 or later.*is 7.2.*(run: make deps)' "$scratch/out" &&
+		PATH=$bin:$PATH BUILD=$scratch/build "$TOP/scripts/run-qemu.sh" -t spm -n
 }
 
 # A phase that fails says in one line what failed and what to do: make
@@ -430,6 +451,7 @@ tap_t "fresh machine: deps asks apt-get for every package" fresh_deps_installs_a
 tap_t "fresh machine: a failed phase says what to do" fresh_make_tree_says_why
 tap_t "deps: the backports suite comes from the machine's Debian entry" backports_derived
 tap_t "deps: without the backports suite QEMU 7.2 stays, and deps says so" deps_without_backports
+tap_t "run-qemu: cxl boots on the unpacked QEMU 10.0, or says why not" qemu_for_cxl
 tap_t "a script stopped by a failing command names it" silent_exit_is_named
 tap_t "check-patches: the first patch of series A passes" planted_check clean cat
 tap_t "check-patches: trailing whitespace fails checkpatch" \
