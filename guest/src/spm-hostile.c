@@ -36,7 +36,8 @@
  * it writes and reads, and zswap's compressed copies of its pages. Then
  * the OOM of a flagged request to the SPM node, which may not kill a task
  * that holds no memory there, and the kernel moving a flagged task's
- * pages: THP collapse and soft offline keep them on the SPM node.
+ * pages: THP collapse, soft offline and memory offline keep them on the
+ * SPM node.
  *
  * One TAP test per route and credential; the cases of a failed route are
  * listed as comments. --exec-child is the program's own exec target.
@@ -52,7 +53,7 @@
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
-#define NR_KERNEL_ROUTES	9
+#define NR_KERNEL_ROUTES	10
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -2325,6 +2326,96 @@ static void route_soft_offline(struct ctx *c)
 	free_results(res);
 }
 
+enum { O_BEFORE, O_IN_BLOCK, O_ERR, O_AFTER, O_BACK };
+
+#define MEMORY_SYSFS	"/sys/devices/system/memory"
+
+/* The memory block of the page mapped at @addr (needs root), or -1. */
+static long block_of(void *addr, long block_bytes)
+{
+	off_t off = (uintptr_t)addr / page_size * sizeof(uint64_t);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	long block = -1;
+	uint64_t entry;
+
+	if (fd < 0)
+		return -1;
+	if (pread(fd, &entry, sizeof(entry), off) == sizeof(entry) &&
+	    (entry >> 63) && (entry & ((1ULL << 55) - 1)))
+		block = (entry & ((1ULL << 55) - 1)) * page_size / block_bytes;
+	close(fd);
+	return block;
+}
+
+static int offline_child(struct ctx *c, long *res)
+{
+	size_t len = NPAGES * page_size;
+	char *buf = map_anon(len);
+	char path[96], zone[32] = "";
+	long block_bytes, block;
+	FILE *f;
+	int i;
+
+	f = fopen(MEMORY_SYSFS "/block_size_bytes", "r");
+	if (!f || fscanf(f, "%lx", &block_bytes) != 1)
+		block_bytes = -1;
+	if (f)
+		fclose(f);
+	if (block_bytes <= 0 || bind_flagged(c) || !buf || populate(buf, len))
+		return -1;
+	block = block_of(buf, block_bytes);
+	if (block < 0)
+		return -1;
+	res[O_BEFORE] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
+	for (res[O_IN_BLOCK] = 0, i = 0; i < NPAGES; i++)
+		res[O_IN_BLOCK] += block_of(buf + i * page_size, block_bytes) == block;
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%ld/valid_zones", block);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%31s", zone) != 1)
+		return -1;
+	fclose(f);
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%ld/state", block);
+	res[O_ERR] = -write_file(path, "offline");
+	res[O_AFTER] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
+	if (!res[O_ERR])
+		res[O_BACK] = -write_file(path, strcmp(zone, "Movable") ?
+					  "online_kernel" : "online_movable");
+	return 0;
+}
+
+/*
+ * Memory offline (what removing a device's memory does, block by block):
+ * the kernel moves the pages of the block to be offlined elsewhere. A
+ * flagged task's pages on the SPM node must stay on that node, in its
+ * other blocks; where they do not fit, offlining fails.
+ */
+static void route_memory_offline(struct ctx *c)
+{
+	long *res;
+
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	res = child_results(c, offline_child,
+			    "the flagged task could not map its pages or find their memory block");
+	if (!res)
+		return;
+	printf("# flagged task: %ld of %d pages on the SPM node, %ld in the block offlined: %s; %ld there after; online again: %s\n",
+	       res[O_BEFORE], NPAGES, res[O_IN_BLOCK],
+	       res[O_ERR] ? strerror(res[O_ERR]) : "done", res[O_AFTER],
+	       res[O_ERR] ? "-" : res[O_BACK] ? strerror(res[O_BACK]) : "done");
+	if (res[O_BEFORE] != NPAGES || res[O_IN_BLOCK] <= 0 || res[O_ERR] || res[O_BACK])
+		fail(c, "the control: %ld of %d pages on the SPM node, %ld in the block, offline %s, online %s",
+		     res[O_BEFORE], NPAGES, res[O_IN_BLOCK], strerror(res[O_ERR]),
+		     strerror(res[O_BACK]));
+	else
+		fig->controls++;
+	if (res[O_AFTER] != res[O_BEFORE]) {
+		fig->wrong += res[O_BEFORE] - res[O_AFTER];
+		fail(c, "memory offline moved %ld of the flagged task's pages off the SPM node",
+		     res[O_BEFORE] - res[O_AFTER]);
+	}
+	free_results(res);
+}
+
 static const struct {
 	const char *name;
 	void (*run)(struct ctx *c);
@@ -2342,6 +2433,8 @@ static const struct {
 	{ "OOM of a flagged request to the SPM node", route_oom },
 	{ "THP collapse of a flagged task's pages", route_collapse },
 	{ "soft offline of a flagged task's pages", route_soft_offline },
+	{ "memory offline of the block of a flagged task's pages",
+	  route_memory_offline },
 };
 
 /* Run every route; the case count is shared with the routes' children. */
