@@ -49,10 +49,12 @@ if [ "$topology" = flat ]; then
 		sed 's/^/device_private_pgmaps: /' /sys/kernel/debug/device_private_pgmaps
 fi
 
-# The SPM node of the spm topology is node 2, and node 1 a SysRAM node
-# without CPUs like it; flat has no second node.
+# The SPM node of the spm topology is node 2 (the first of eight on spm8),
+# and node 1 a SysRAM node without CPUs like it; flat has no second node.
 params=
-[ "$topology" = spm ] && params="spm_nid=2 sysram_nid=1"
+case "$topology" in
+spm | spm8) params="spm_nid=2 sysram_nid=1" ;;
+esac
 dmesg -c >/dev/null
 # shellcheck disable=SC2086 # the module parameters are separate words
 if insmod /spm-devpriv/bench_mm.ko $params; then

@@ -2,7 +2,7 @@
 # run-bench.sh [PHASE...]: the A/B benchmark of make bench. Builds the base
 # and the tip (branch devpriv) from the same non-debug fragments, builds
 # the workloads against each, boots the two kernels alternately on the
-# flat and spm topologies and writes bench/results/results.md and
+# flat, spm and spm8 topologies and writes bench/results/results.md and
 # bench/results/bench.png. Phases, in order (default: all of them):
 #
 #   kernels    the release kernels, build/obj/release-{base,tip}
@@ -13,14 +13,15 @@
 #
 #   BENCH_ROUNDS    rounds of boots (at least 5 for the published numbers)
 #   BENCH_ICOUNT    QEMU -icount shift (default 0: one instruction per ns)
-#   BENCH_TOPOLOGIES  topologies to boot (default "flat spm")
+#   BENCH_TOPOLOGIES  topologies to boot (default "flat spm spm8": no SPM
+#                     node, one, eight)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 rounds=${BENCH_ROUNDS:-5}
 icount=${BENCH_ICOUNT:-0}
-topologies=${BENCH_TOPOLOGIES:-"flat spm"}
+topologies=${BENCH_TOPOLOGIES:-"flat spm spm8"}
 kernels="base tip"
 out=$BUILD/bench
 results=$TOP/bench/results

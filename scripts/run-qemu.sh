@@ -7,7 +7,7 @@
 #
 #   -k KERNEL     bzImage (default: build/obj/test/arch/x86/boot/bzImage)
 #   -i INITRD     initramfs (default: build/initramfs.cpio)
-#   -t TOPOLOGY   spm (default) | flat | bigmem | smallphys | cxl
+#   -t TOPOLOGY   spm (default) | spm8 | flat | bigmem | smallphys | cxl
 #   -m MODE       test (default) | demo | shell | probe
 #   -l LOG        console log (default: build/logs/MODE-TOPOLOGY.log)
 #   -T SECONDS    time limit (default 1500)
@@ -105,6 +105,25 @@ spm)
 	topo_args+=" memmap=512M\$0x40000000"
 	topo_args+=" test_hmm.spm_addr_dev0=0x40000000 test_hmm.spm_addr_dev1=0x50000000"
 	;;
+spm8)
+	# "spm" with eight SPM nodes of 128 MiB (nodes 2 to 9) in place of
+	# its one of 1 GiB, each a Soft Reserved range of its own that
+	# dax_hmem and dax/kmem bring online at boot; for make bench, to
+	# show what the number of SPM nodes costs.
+	machine=(-smp "$cpus" -m 4G
+		-object memory-backend-ram,id=m0,size=2G
+		-object memory-backend-ram,id=m1,size=1G
+		-numa node,nodeid=0,cpus=0-$((cpus - 1)),memdev=m0
+		-numa node,nodeid=1,memdev=m1)
+	topo_args=
+	for n in 2 3 4 5 6 7 8 9; do
+		machine+=(-object "memory-backend-ram,id=m$n,size=128M"
+			-numa "node,nodeid=$n,memdev=m$n")
+		topo_args+=" memmap=128M%$(printf '%#x' $((0x100000000 + (n - 2) * 0x8000000)))-1+0xefffffff"
+	done
+	topo_args+=" memmap=128M%0xb0000000-1+0xefffffff spm_nodes=2-9"
+	topo_args+=" memory_hotplug.online_policy=auto-movable memmap=512M\$0x40000000"
+	;;
 flat)
 	machine=(-smp 2 -m 2G)
 	topo_args=
@@ -147,7 +166,7 @@ cxl)
 		-machine cxl-fmw.0.targets.0=cxl.0,cxl-fmw.0.size=4G)
 	topo_args="memory_hotplug.online_policy=auto-movable"
 	;;
-*) die "unknown topology '$topology' (spm, flat, smallphys, cxl)" ;;
+*) die "unknown topology '$topology' (spm, spm8, flat, bigmem, smallphys, cxl)" ;;
 esac
 
 # qemu_version: MAJOR.MINOR of $QEMU, nothing when it does not run.
