@@ -36,7 +36,7 @@
  * it writes and reads, and zswap's compressed copies of its pages. Then
  * the OOM of a flagged request to the SPM node, which may not kill a task
  * that holds no memory there, and the kernel moving a flagged task's
- * pages: THP collapse, soft offline and memory offline keep them on the
+ * pages: THP collapse, memory offline and soft offline keep them on the
  * SPM node.
  *
  * One TAP test per route and credential; the cases of a failed route are
@@ -2387,7 +2387,9 @@ static int offline_child(struct ctx *c, long *res)
  * Memory offline (what removing a device's memory does, block by block):
  * the kernel moves the pages of the block to be offlined elsewhere. A
  * flagged task's pages on the SPM node must stay on that node, in its
- * other blocks; where they do not fit, offlining fails.
+ * other blocks; where they do not fit, offlining fails. It runs before
+ * the soft offline route: a block with the hardware-poisoned pages soft
+ * offline leaves cannot come online again (EHWPOISON).
  */
 static void route_memory_offline(struct ctx *c)
 {
@@ -2432,9 +2434,9 @@ static const struct {
 	{ "zswap of a flagged task's pages on the SPM node", route_zswap },
 	{ "OOM of a flagged request to the SPM node", route_oom },
 	{ "THP collapse of a flagged task's pages", route_collapse },
-	{ "soft offline of a flagged task's pages", route_soft_offline },
 	{ "memory offline of the block of a flagged task's pages",
 	  route_memory_offline },
+	{ "soft offline of a flagged task's pages", route_soft_offline },
 };
 
 /* Run every route; the case count is shared with the routes' children. */
