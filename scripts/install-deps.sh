@@ -66,8 +66,8 @@ installed_version() {
 # at_least_8 QEMU: the qemu-system-x86_64 QEMU runs and is version 8 or later.
 at_least_8() {
 	local version
-	version=$("$1" --version 2>/dev/null | sed -n '1s/^QEMU emulator version \([0-9]*\)\..*/\1/p')
-	[ -n "$version" ] && [ "$version" -ge 8 ]
+	version=$(qemu_version "$1")
+	[ -n "$version" ] && [ "${version%%.*}" -ge 8 ]
 }
 
 codename=$(sed -n "s/^VERSION_CODENAME=//p" /etc/os-release)

@@ -9,6 +9,13 @@ BUILD=${BUILD:-$TOP/build}
 # QEMU 10.0 of Debian's backports suite, unpacked by install-deps.sh for the
 # cxl topology when the installed QEMU is older than 8.
 QEMU_BACKPORTS=$BUILD/qemu-backports
+
+# qemu_version PROGRAM: MAJOR.MINOR of the qemu-system-x86_64 PROGRAM,
+# nothing when it does not run.
+qemu_version() {
+	"$1" --version 2>/dev/null |
+		sed -n '1s/^QEMU emulator version \([0-9]*\.[0-9]*\).*/\1/p' || true
+}
 LINUX_DIR=${LINUX_DIR:-$BUILD/linux}
 PATCHES_DIR=${PATCHES_DIR:-$TOP/patches}
 # Series in the order they are stacked in the work tree.

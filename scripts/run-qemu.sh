@@ -53,8 +53,8 @@ while getopts k:i:t:m:l:T:a:c:n opt; do
 	esac
 done
 qemu_dirs=()
-path_major=$(qemu-system-x86_64 --version 2>/dev/null |
-	sed -n '1s/^QEMU emulator version \([0-9]*\)\..*/\1/p') || true
+path_major=$(qemu_version qemu-system-x86_64)
+path_major=${path_major%%.*}
 if [ -z "${QEMU:-}" ] && [ "$topology" = cxl ] && [ "${path_major:-0}" -lt 8 ] &&
 	[ -x "$QEMU_BACKPORTS/usr/bin/qemu-system-x86_64" ]; then
 	QEMU=$QEMU_BACKPORTS/usr/bin/qemu-system-x86_64
@@ -169,16 +169,10 @@ cxl)
 *) die "unknown topology '$topology' (spm, spm8, flat, bigmem, smallphys, cxl)" ;;
 esac
 
-# qemu_version: MAJOR.MINOR of $QEMU, nothing when it does not run.
-qemu_version() {
-	"$QEMU" --version 2>/dev/null |
-		sed -n '1s/^QEMU emulator version \([0-9]*\.[0-9]*\).*/\1/p'
-}
-
 # Why $QEMU cannot boot the topology; nothing when it can.
 cannot_boot() {
 	local version
-	version=$(qemu_version)
+	version=$(qemu_version "$QEMU")
 	if [ -z "$version" ]; then
 		echo "$QEMU does not run (run: make deps)"
 	elif [ "$topology" = cxl ] && [ "${version%%.*}" -lt 8 ]; then
@@ -266,7 +260,7 @@ kvm) accel_arg=kvm ;;
 esac
 
 mapfile -d '' cmd < <(qemu_cmd "$accel_arg")
-note "booting $kernel: topology $topology, mode $mode, $accel, QEMU $(qemu_version), limit ${limit}s"
+note "booting $kernel: topology $topology, mode $mode, $accel, QEMU $(qemu_version "$QEMU"), limit ${limit}s"
 note "console log: $log"
 rc=0
 if [ "$mode" = shell ]; then
