@@ -4,6 +4,7 @@
 #                                 not ok with COMMAND's output as comments
 #   is GOT EXPECTED               succeeds when the two strings are equal
 #   tap_exit                      exit 0 when every check passed, else 1
+#   shmem_kb NODE                 the node's Shmem in kB
 
 tap_n=0
 tap_failed=0
@@ -23,3 +24,9 @@ check() {
 is() { [ "$1" = "$2" ] || { echo "got '$1', expected '$2'"; return 1; }; }
 
 tap_exit() { exit "$tap_failed"; }
+
+# Per-node counters are batched per CPU: fold the batches in before reading.
+shmem_kb() {
+	echo 1 >/proc/sys/vm/stat_refresh
+	sed -n 's/.*Shmem: *\([0-9]*\) kB/\1/p' "/sys/devices/system/node/node$1/meminfo"
+}
