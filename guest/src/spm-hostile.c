@@ -33,7 +33,9 @@
  * direct reclaim for an allocation that may not use the SPM node (it
  * must not swap out a flagged task's pages there), and what a flagged
  * task allocates that is not its own memory: the page cache of the files
- * it writes and reads, and zswap's compressed copies of its pages. Then
+ * it writes and reads, and zswap's compressed copies of its pages, and
+ * the shmem it swaps back in (its shared anonymous memory is its own, the
+ * files of a tmpfs mount are not). Then
  * the OOM of a flagged request to the SPM node, which may not kill a task
  * that holds no memory there, and the kernel moving a flagged task's
  * pages: THP collapse, memory offline and soft offline keep them on the
@@ -53,7 +55,7 @@
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
-#define NR_KERNEL_ROUTES	10
+#define NR_KERNEL_ROUTES	11
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -2065,6 +2067,150 @@ static void route_zswap(struct ctx *c)
 	free_results(res);
 }
 
+#define PAGE_CLUSTER	"/proc/sys/vm/page-cluster"
+
+/*
+ * Page out the @n pages of the shared mapping @map (shmem), trying three
+ * times; returns how many are still resident (0: all in swap), or -1.
+ */
+static long shmem_pageout(char *map, long n)
+{
+	unsigned char vec[FILE_PAGES];
+	long i, resident = -1;
+	int try;
+
+	for (try = 0; try < 3 && resident; try++) {
+		if (madvise(map, n * page_size, MADV_PAGEOUT) ||
+		    mincore(map, n * page_size, vec))
+			return -1;
+		for (resident = 0, i = 0; i < n; i++)
+			resident += vec[i] & 1;
+	}
+	return resident;
+}
+
+enum { W_ANON, W_ANON_IN, W_WRITTEN, W_READ, W_FAULTED, W_HOLE, W_RESIDENT };
+
+/*
+ * In a child with a flagged policy: FILE_PAGES pages of shared anonymous
+ * memory, and a file of as many pages on a tmpfs mount without a policy,
+ * written with write(2) and followed by as many pages of hole. Counts
+ * their pages on the SPM node: the anonymous ones when faulted and when
+ * faulted back from swap; the file's when written, when swapped back in by
+ * pread(2), and by a fault of its mapping, and the hole's when a write to
+ * the mapping fills it. W_RESIDENT: the pages that no page-out got out.
+ */
+static int shmem_swap_child(struct ctx *c, long *res)
+{
+	size_t len = FILE_PAGES * page_size;
+	char path[96], *anon, *data, *map;
+	long i, left = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/spm-hostile-tmpfs.%d/file", getppid());
+	anon = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		    -1, 0);
+	data = map_anon(len);
+	if (bind_flagged(c) || anon == MAP_FAILED || !data)
+		return -1;
+	for (i = 0; i < (long)len; i++)
+		anon[i] = data[i] = (i / page_size + i % 64) & 0xff;
+	res[W_ANON] = pages_on_node(anon, FILE_PAGES, c->n.spm, NULL);
+	left += shmem_pageout(anon, FILE_PAGES);
+	if (madvise(anon, len, MADV_POPULATE_READ))
+		return -1;
+	res[W_ANON_IN] = pages_on_node(anon, FILE_PAGES, c->n.spm, NULL);
+
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len ||
+	    ftruncate(fd, 2 * len))
+		return -1;
+	map = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED || madvise(map, len, MADV_POPULATE_READ))
+		return -1;
+	res[W_WRITTEN] = pages_on_node(map, FILE_PAGES, c->n.spm, NULL);
+	left += shmem_pageout(map, FILE_PAGES);
+	if (pread(fd, data, len, 0) != (ssize_t)len ||
+	    madvise(map, len, MADV_POPULATE_READ))
+		return -1;
+	res[W_READ] = pages_on_node(map, FILE_PAGES, c->n.spm, NULL);
+	left += shmem_pageout(map, FILE_PAGES);
+	if (madvise(map, len, MADV_POPULATE_READ))
+		return -1;
+	res[W_FAULTED] = pages_on_node(map, FILE_PAGES, c->n.spm, NULL);
+	if (madvise(map + len, len, MADV_POPULATE_WRITE))
+		return -1;
+	res[W_HOLE] = pages_on_node(map + len, FILE_PAGES, c->n.spm, NULL);
+	res[W_RESIDENT] = left;
+	return 0;
+}
+
+/*
+ * shmem swap-in: a flagged task's shared anonymous memory (MAP_SHARED |
+ * MAP_ANONYMOUS, like memfd and SysV shm an object of the kernel's
+ * internal mount) is its own, on the SPM node when faulted and when
+ * faulted back from swap. A file of a tmpfs mount without a policy is page
+ * cache, anybody's: its pages stay off the SPM node when the flagged task
+ * writes them, swaps them back in by read(2) or a fault of its mapping,
+ * or fills a hole of the file through the mapping. Swap readahead is off
+ * (page-cluster 0), so that every page comes in as the faulting entry,
+ * under the task's policy.
+ */
+static void route_shmem_swap(struct ctx *c)
+{
+	char dir[64], path[96], cluster[16] = "";
+	FILE *f = fopen(PAGE_CLUSTER, "r");
+	long *res, wrong;
+
+	if (f) {
+		if (!fgets(cluster, sizeof(cluster), f))
+			cluster[0] = '\0';
+		fclose(f);
+	}
+	if (!swap_present() || !cluster[0]) {
+		c->skipped++;
+		return;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/spm-hostile-tmpfs.%d", getpid());
+	snprintf(path, sizeof(path), "%s/file", dir);
+	if (mkdir(dir, 0755) || mount("none", dir, "tmpfs", 0, NULL) ||
+	    write_file(PAGE_CLUSTER, "0")) {
+		fail(c, "cannot mount tmpfs or set page-cluster: %s", strerror(errno));
+		goto out;
+	}
+	__atomic_fetch_add(&fig->cases, 6, __ATOMIC_RELAXED);
+	res = child_results(c, shmem_swap_child,
+			    "the flagged task could not swap out and in its shmem");
+	if (!res)
+		goto out_umount;
+	printf("# flagged task: of %d pages, shared anonymous memory: %ld on the SPM node faulted, %ld swapped in; tmpfs file: %ld written, %ld swapped in by read(2), %ld by a fault, %ld of its hole filled; %ld not paged out\n",
+	       FILE_PAGES, res[W_ANON], res[W_ANON_IN], res[W_WRITTEN],
+	       res[W_READ], res[W_FAULTED], res[W_HOLE], res[W_RESIDENT]);
+	if (res[W_ANON] != FILE_PAGES || res[W_ANON_IN] != FILE_PAGES ||
+	    res[W_RESIDENT] != 0)
+		fail(c, "the control: %ld and %ld of %d shared anonymous pages on the SPM node, %ld not paged out",
+		     res[W_ANON], res[W_ANON_IN], FILE_PAGES, res[W_RESIDENT]);
+	else
+		fig->controls += 2;
+	wrong = (res[W_WRITTEN] > 0 ? res[W_WRITTEN] : 0) +
+		(res[W_READ] > 0 ? res[W_READ] : 0) +
+		(res[W_FAULTED] > 0 ? res[W_FAULTED] : 0) +
+		(res[W_HOLE] > 0 ? res[W_HOLE] : 0);
+	if (wrong || res[W_HOLE] < 0) {
+		fig->wrong += wrong;
+		fail(c, "tmpfs pages of the flagged task on the SPM node: %ld written, %ld read, %ld faulted, %ld filled",
+		     res[W_WRITTEN], res[W_READ], res[W_FAULTED], res[W_HOLE]);
+	}
+	free_results(res);
+out_umount:
+	unlink(path);
+	umount(dir);
+out:
+	if (cluster[0])
+		write_file(PAGE_CLUSTER, cluster);
+	rmdir(dir);
+}
+
 #define OOM_FREE_MB	32
 #define OOM_LOCKED_MB	64
 #define OOM_HOG_MB	96
@@ -2432,6 +2578,8 @@ static const struct {
 	  route_reclaim },
 	{ "page cache a flagged task writes and reads", route_pagecache },
 	{ "zswap of a flagged task's pages on the SPM node", route_zswap },
+	{ "shmem a flagged task swaps in: its shared memory, a tmpfs file",
+	  route_shmem_swap },
 	{ "OOM of a flagged request to the SPM node", route_oom },
 	{ "THP collapse of a flagged task's pages", route_collapse },
 	{ "memory offline of the block of a flagged task's pages",

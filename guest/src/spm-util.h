@@ -249,17 +249,28 @@ static inline int populate(void *buf, size_t len)
 /*
  * The nodes of the @n pages of size @step at @buf, by a move_pages(2)
  * query, into @where (a negative errno for a page that is not there).
- * Returns 0 or -errno of the query.
+ * A page under migration, which NUMA balancing may start at any time, has
+ * a migration entry in place of its PTE, and the query answers -ENOENT
+ * for it until the migration ends: a query with -ENOENT is asked again,
+ * up to three times 10 ms later. Returns 0 or -errno of the query.
  */
 static inline int query_nodes(char *buf, int n, size_t step, int *where)
 {
 	void *pages[NPAGES];
-	int i;
+	int i, try, absent;
 
 	for (i = 0; i < n; i++)
 		pages[i] = buf + i * step;
-	if (sys_move_pages(0, n, pages, NULL, where, 0))
-		return -errno;
+	for (try = 0; try < 4; try++) {
+		if (try)
+			usleep(10000);
+		if (sys_move_pages(0, n, pages, NULL, where, 0))
+			return -errno;
+		for (absent = 0, i = 0; i < n; i++)
+			absent += where[i] == -ENOENT;
+		if (!absent)
+			break;
+	}
 	__atomic_fetch_add(&fig->pages, n, __ATOMIC_RELAXED);
 	return 0;
 }
