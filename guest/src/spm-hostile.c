@@ -37,7 +37,9 @@
  * the shmem it swaps back in (its shared anonymous memory is its own, the
  * files of a tmpfs mount are not). Then
  * the OOM of a flagged request to the SPM node, which may not kill a task
- * that holds no memory there, and the kernel moving a flagged task's
+ * that holds no memory there, the OOM of a SysRAM node, which may not
+ * kill a task for the memory it holds on the SPM node, and the kernel
+ * moving a flagged task's
  * pages: THP collapse, memory offline and soft offline keep them on the
  * SPM node.
  *
@@ -55,7 +57,7 @@
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
-#define NR_KERNEL_ROUTES	11
+#define NR_KERNEL_ROUTES	12
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -2312,6 +2314,100 @@ out:
 	set_oom_score_adj(0, "0");
 }
 
+#define OOM_SPM_MB	256
+
+/*
+ * OOM of a SysRAM node: a task bound to SysRAM node sys1 (or sys0) locks
+ * more memory than the node has free (its huge page pool took the rest
+ * first). SPM memory cannot relieve this OOM, so it does not count in a
+ * victim's badness: a task that holds OOM_SPM_MB on the SPM node, under a
+ * flagged VMA policy, and little else must not be killed for it, while
+ * the allocating task, which holds less in all, is.
+ */
+static void route_oom_sysram(struct ctx *c)
+{
+	int sys = c->n.sys1, sync[2], status, holder_status = 0;
+	long free_kb = node_free_kb(sys), huge = node_huge_pages(c, sys);
+	pid_t holder = -1, alloc, reaped;
+	char b = 0;
+
+	if (c->huge_size <= 0 || sys == c->n.sys0 || free_kb < 0 || huge < 0 ||
+	    pipe(sync)) {
+		c->skipped++;
+		return;
+	}
+	if (set_oom_score_adj(0, "-1000") ||
+	    set_node_huge_pages(c, sys, huge + ((free_kb >> 10) - OOM_FREE_MB) /
+				(c->huge_size >> 20))) {
+		fail(c, "cannot protect the test or fill node %d with huge pages", sys);
+		goto out;
+	}
+	printf("# node %d: %ld MB free, %ld MB after its pool grew\n", sys,
+	       free_kb >> 10, node_free_kb(sys) >> 10);
+	fflush(stdout);
+	holder = fork();
+	if (!holder) {
+		unsigned long spm[MASK_WORDS] = { 0 };
+		size_t len = (size_t)OOM_SPM_MB << 20;
+		char *p = map_anon(len);
+
+		close(sync[0]);
+		spm[0] = 1UL << c->n.spm;
+		if (set_oom_score_adj(0, "0") || !p ||
+		    sys_mbind(p, len, MPOL_BIND | STATIC | SPM, spm, MASK_BITS, 0) ||
+		    populate(p, len) || mlock(p, len) || write(sync[1], &b, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(sync[1]);
+	if (holder < 0 || read(sync[0], &b, 1) != 1) {
+		fail(c, "the task with memory on the SPM node did not start");
+		goto out;
+	}
+	write_file("/dev/kmsg", "spm-devpriv: OOM expected");
+	alloc = fork();
+	if (!alloc) {
+		unsigned long mask[MASK_WORDS] = { 0 };
+		size_t len = (size_t)OOM_LOCKED_MB << 20;
+		char *p = map_anon(len);
+
+		mask[0] = 1UL << sys;
+		if (set_oom_score_adj(0, "0") || !p ||
+		    sys_set_mempolicy(MPOL_BIND, mask, MASK_BITS))
+			_exit(2);
+		_exit(mlock(p, len) ? 3 : 0);
+	}
+	if (alloc < 0 || waitpid(alloc, &status, 0) != alloc)
+		status = -1;
+	write_file("/dev/kmsg", "spm-devpriv: OOM expected done");
+	reaped = waitpid(holder, &holder_status, WNOHANG);
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	printf("# the task allocating on node %d: %s %d; the task with %d MB on the SPM node: %s\n",
+	       sys, status != -1 && WIFSIGNALED(status) ? "signal" : "exit",
+	       status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) :
+	       WEXITSTATUS(status), OOM_SPM_MB, reaped == holder ? "killed" : "alive");
+	if (reaped == holder) {
+		fig->wrong += OOM_SPM_MB << 20 >> 12;
+		fail(c, "the OOM of node %d killed the task whose memory is on the SPM node",
+		     sys);
+		holder = -1;
+	}
+	if (status == -1 || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		fail(c, "the task that locked %d MB with %d MB free on node %d was not killed",
+		     OOM_LOCKED_MB, OOM_FREE_MB, sys);
+	else
+		fig->controls++;
+out:
+	if (holder > 0) {
+		kill(holder, SIGKILL);
+		waitpid(holder, &holder_status, 0);
+	}
+	close(sync[0]);
+	set_node_huge_pages(c, sys, huge);
+	set_oom_score_adj(0, "0");
+}
+
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE	25
 #endif
@@ -2581,6 +2677,8 @@ static const struct {
 	{ "shmem a flagged task swaps in: its shared memory, a tmpfs file",
 	  route_shmem_swap },
 	{ "OOM of a flagged request to the SPM node", route_oom },
+	{ "OOM of a SysRAM node: SPM memory is no victim's badness",
+	  route_oom_sysram },
 	{ "THP collapse of a flagged task's pages", route_collapse },
 	{ "memory offline of the block of a flagged task's pages",
 	  route_memory_offline },
