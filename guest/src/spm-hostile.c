@@ -35,7 +35,8 @@
  * task allocates that is not its own memory: the page cache of the files
  * it writes and reads, and zswap's compressed copies of its pages, and
  * the shmem it swaps back in (its shared anonymous memory is its own, the
- * files of a tmpfs mount are not). Then
+ * files of a tmpfs mount are not), and the other tasks' pages that swap
+ * readahead reads around its own. Then
  * the OOM of a flagged request to the SPM node, which may not kill a task
  * that holds no memory there, the OOM of a SysRAM node, which may not
  * kill a task for the memory it holds on the SPM node, and the kernel
@@ -47,6 +48,7 @@
  * listed as comments. --exec-child is the program's own exec target.
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -57,7 +59,7 @@
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
-#define NR_KERNEL_ROUTES	12
+#define NR_KERNEL_ROUTES	13
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -2213,6 +2215,163 @@ out:
 	rmdir(dir);
 }
 
+#define RA_PAGES	64
+#define RA_GROUP	4
+
+/*
+ * A child of route_swap_readahead(): RA_PAGES pages of shared anonymous
+ * memory, under a flagged policy of the SPM node if @flagged, on CPU 0.
+ * It answers each command byte of @cmd on @reply with a long: 'o' pages
+ * out its next page (1: it went to swap), 'c' counts its pages in the
+ * swap cache, 'f' faults them all in and counts those on the SPM node;
+ * 'q' ends it.
+ */
+static void ra_child(struct ctx *c, bool flagged, int cmd, int reply)
+{
+	size_t len = RA_PAGES * page_size;
+	unsigned char vec[RA_PAGES];
+	long i, next = 0, n;
+	cpu_set_t cpu;
+	char *buf, op;
+
+	CPU_ZERO(&cpu);
+	CPU_SET(0, &cpu);
+	if (!flagged && become_nobody())
+		_exit(1);
+	buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		   -1, 0);
+	if (buf == MAP_FAILED || sched_setaffinity(0, sizeof(cpu), &cpu) ||
+	    (flagged && bind_flagged(c)))
+		_exit(1);
+	for (i = 0; i < (long)len; i++)
+		buf[i] = (i / page_size * 7 + i % 64 + flagged) & 0xff;
+	if (write(reply, "r", 1) != 1)
+		_exit(1);
+	while (read(cmd, &op, 1) == 1) {
+		n = -1;
+		if (op == 'o') {
+			if (!madvise(buf + next * page_size, page_size, MADV_PAGEOUT) &&
+			    !mincore(buf + next * page_size, page_size, vec))
+				n = !(vec[0] & 1);
+			next++;
+		} else if (op == 'c') {
+			if (!mincore(buf, len, vec))
+				for (n = 0, i = 0; i < RA_PAGES; i++)
+					n += vec[i] & 1;
+		} else if (op == 'f') {
+			if (!madvise(buf, len, MADV_POPULATE_READ))
+				n = pages_on_node(buf, RA_PAGES, c->n.spm, NULL);
+		} else if (op == 'q') {
+			break;
+		}
+		if (write(reply, &n, sizeof(n)) != sizeof(n))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* Send @op to the child on @cmd; its answer from @reply, or -1. */
+static long ra_ask(int cmd, int reply, char op)
+{
+	long n = -1;
+
+	if (write(cmd, &op, 1) != 1 || read(reply, &n, sizeof(n)) != sizeof(n))
+		return -1;
+	return n;
+}
+
+/*
+ * Swap readahead of other tasks' slots: a flagged task's shared anonymous
+ * pages and a uid 65534 task's are paged out in turn, RA_GROUP pages at a
+ * time, so that their swap slots alternate in groups; shmem swap-in reads
+ * ahead the aligned window of slots around the faulting one, which grows
+ * with the readahead hits up to 8 slots (page-cluster 3). When the
+ * flagged task faults its pages back in order, the readahead reads the
+ * other task's pages under the flagged task's policy: those are not its
+ * own, and must stay off the SPM node. The control: some of the other
+ * task's pages were in the swap cache, read ahead, before it faulted
+ * them.
+ */
+static void route_swap_readahead(struct ctx *c)
+{
+	int cmd[2][2], reply[2][2], i, status;
+	char cluster[16] = "", b;
+	FILE *f = fopen(PAGE_CLUSTER, "r");
+	long out = 0, ahead, wrong, own;
+	pid_t pid[2] = { -1, -1 };
+	void (*pipe_handler)(int);
+
+	if (f) {
+		if (!fgets(cluster, sizeof(cluster), f))
+			cluster[0] = '\0';
+		fclose(f);
+	}
+	if (!swap_present() || !cluster[0]) {
+		c->skipped++;
+		return;
+	}
+	if (write_file(PAGE_CLUSTER, "3")) {
+		fail(c, "cannot set page-cluster: %s", strerror(errno));
+		return;
+	}
+	/* A child that died makes a command fail with EPIPE, not kill us. */
+	pipe_handler = signal(SIGPIPE, SIG_IGN);
+	fflush(stdout);
+	for (i = 0; i < 2; i++) {
+		if (pipe(cmd[i]) || pipe(reply[i])) {
+			fail(c, "pipe: %s", strerror(errno));
+			goto out;
+		}
+		pid[i] = fork();
+		if (!pid[i]) {
+			close(cmd[i][1]);
+			close(reply[i][0]);
+			ra_child(c, i == 0, cmd[i][0], reply[i][1]);
+		}
+		close(cmd[i][0]);
+		close(reply[i][1]);
+		if (pid[i] < 0 || read(reply[i][0], &b, 1) != 1) {
+			fail(c, "the %s task did not start", i ? "uid 65534" : "flagged");
+			goto out;
+		}
+	}
+	/* Groups of RA_GROUP pages, in turn. */
+	for (i = 0; i < 2 * RA_PAGES; i++)
+		out += ra_ask(cmd[i / RA_GROUP % 2][1], reply[i / RA_GROUP % 2][0],
+			      'o') == 1;
+	own = ra_ask(cmd[0][1], reply[0][0], 'f');
+	ahead = ra_ask(cmd[1][1], reply[1][0], 'c');
+	wrong = ra_ask(cmd[1][1], reply[1][0], 'f');
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	printf("# %ld of %d pages paged out in turn; the flagged task faulted its pages back, %ld of them on the SPM node; the uid 65534 task then had %ld of %d in the swap cache, and %ld on the SPM node\n",
+	       out, 2 * RA_PAGES, own, ahead, RA_PAGES, wrong);
+	if (out != 2 * RA_PAGES || own < 1 || ahead < 1)
+		fail(c, "the control: %ld of %d pages paged out, %ld of the flagged task's on the SPM node, %ld of the other's read ahead",
+		     out, 2 * RA_PAGES, own, ahead);
+	else
+		fig->controls++;
+	if (wrong) {
+		fig->wrong += wrong > 0 ? wrong : 0;
+		fail(c, "readahead put %ld pages of the uid 65534 task on the SPM node", wrong);
+	}
+out:
+	/*
+	 * 'q', not the end of the pipe: the second child holds a copy of
+	 * the first one's command pipe.
+	 */
+	for (i = 0; i < 2; i++) {
+		if (pid[i] <= 0)
+			continue;
+		if (write(cmd[i][1], "q", 1) != 1)
+			kill(pid[i], SIGKILL);
+		close(cmd[i][1]);
+		close(reply[i][0]);
+		waitpid(pid[i], &status, 0);
+	}
+	signal(SIGPIPE, pipe_handler);
+	write_file(PAGE_CLUSTER, cluster);
+}
+
 #define OOM_FREE_MB	32
 #define OOM_LOCKED_MB	64
 #define OOM_HOG_MB	96
@@ -2676,6 +2835,8 @@ static const struct {
 	{ "zswap of a flagged task's pages on the SPM node", route_zswap },
 	{ "shmem a flagged task swaps in: its shared memory, a tmpfs file",
 	  route_shmem_swap },
+	{ "swap readahead of a uid 65534 task's slots by a flagged task",
+	  route_swap_readahead },
 	{ "OOM of a flagged request to the SPM node", route_oom },
 	{ "OOM of a SysRAM node: SPM memory is no victim's badness",
 	  route_oom_sysram },
