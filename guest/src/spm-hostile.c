@@ -1580,14 +1580,15 @@ static void route_hugetlb_pool(struct ctx *c)
 }
 
 /* Free memory of node @nid in kB, or -1. */
-static long node_free_kb(int nid)
+/* The @field line of node @nid's meminfo, in kB, or -1. */
+static long node_meminfo_kb(int nid, const char *field)
 {
-	char path[96], line[128], key[32];
+	char path[96], line[128], key[48];
 	long kb = -1;
 	FILE *f;
 
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", nid);
-	snprintf(key, sizeof(key), "Node %d MemFree:", nid);
+	snprintf(key, sizeof(key), "Node %d %s:", nid, field);
 	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f))
 		if (!strncmp(line, key, strlen(key)))
@@ -1595,6 +1596,11 @@ static long node_free_kb(int nid)
 	if (f)
 		fclose(f);
 	return kb;
+}
+
+static long node_free_kb(int nid)
+{
+	return node_meminfo_kb(nid, "MemFree");
 }
 
 /* Is there any swap space? */
@@ -2074,8 +2080,10 @@ static void route_zswap(struct ctx *c)
 #define PAGE_CLUSTER	"/proc/sys/vm/page-cluster"
 
 /*
- * Page out the @n pages of the shared mapping @map (shmem), trying three
- * times; returns how many are still resident (0: all in swap), or -1.
+ * Page out the @n pages of the shared mapping @map (shmem), trying up to
+ * ten times, 20 ms apart: a page written to the swap disk rather than to
+ * zswap stays in the swap cache until its write ends, and the next try
+ * frees it. Returns how many are still resident (0: all in swap), or -1.
  */
 static long shmem_pageout(char *map, long n)
 {
@@ -2083,7 +2091,9 @@ static long shmem_pageout(char *map, long n)
 	long i, resident = -1;
 	int try;
 
-	for (try = 0; try < 3 && resident; try++) {
+	for (try = 0; try < 10 && resident; try++) {
+		if (try)
+			usleep(20000);
 		if (madvise(map, n * page_size, MADV_PAGEOUT) ||
 		    mincore(map, n * page_size, vec))
 			return -1;
@@ -2473,20 +2483,20 @@ out:
 	set_oom_score_adj(0, "0");
 }
 
-#define OOM_SPM_MB	256
-
 /*
- * OOM of a SysRAM node: a task bound to SysRAM node sys1 (or sys0) locks
- * more memory than the node has free (its huge page pool took the rest
- * first). SPM memory cannot relieve this OOM, so it does not count in a
- * victim's badness: a task that holds OOM_SPM_MB on the SPM node, under a
- * flagged VMA policy, and little else must not be killed for it, while
- * the allocating task, which holds less in all, is.
+ * OOM of a SysRAM node: a task bound to SysRAM node sys1 locks more
+ * memory than the node has outside its huge page pool, which took all but
+ * OOM_FREE_MB of the node's free memory first. SPM memory cannot relieve
+ * this OOM, so it does not count in a victim's badness: a task that holds
+ * more on the SPM node, under a flagged VMA policy, and little else must
+ * not be killed for it, while the allocating task, which holds less in
+ * all, is.
  */
 static void route_oom_sysram(struct ctx *c)
 {
 	int sys = c->n.sys1, sync[2], status, holder_status = 0;
 	long free_kb = node_free_kb(sys), huge = node_huge_pages(c, sys);
+	long lock_mb, spm_mb;
 	pid_t holder = -1, alloc, reaped;
 	char b = 0;
 
@@ -2501,13 +2511,23 @@ static void route_oom_sysram(struct ctx *c)
 		fail(c, "cannot protect the test or fill node %d with huge pages", sys);
 		goto out;
 	}
-	printf("# node %d: %ld MB free, %ld MB after its pool grew\n", sys,
-	       free_kb >> 10, node_free_kb(sys) >> 10);
+	/* All of the node outside its pool, and 16 MB more. */
+	lock_mb = ((node_meminfo_kb(sys, "MemTotal") >> 10) -
+		   node_huge_pages(c, sys) * (c->huge_size >> 20)) + 16;
+	spm_mb = lock_mb + 128 > 256 ? lock_mb + 128 : 256;
+	printf("# node %d: %ld MB free, %ld MB after its pool grew; %ld MB to lock there, %ld MB on the SPM node (%ld MB free)\n",
+	       sys, free_kb >> 10, node_free_kb(sys) >> 10, lock_mb, spm_mb,
+	       node_free_kb(c->n.spm) >> 10);
 	fflush(stdout);
+	if (spm_mb + 64 > node_free_kb(c->n.spm) >> 10) {
+		printf("# the SPM node has too little free memory for this topology\n");
+		c->skipped++;
+		goto out;
+	}
 	holder = fork();
 	if (!holder) {
 		unsigned long spm[MASK_WORDS] = { 0 };
-		size_t len = (size_t)OOM_SPM_MB << 20;
+		size_t len = (size_t)spm_mb << 20;
 		char *p = map_anon(len);
 
 		close(sync[0]);
@@ -2528,7 +2548,7 @@ static void route_oom_sysram(struct ctx *c)
 	alloc = fork();
 	if (!alloc) {
 		unsigned long mask[MASK_WORDS] = { 0 };
-		size_t len = (size_t)OOM_LOCKED_MB << 20;
+		size_t len = (size_t)lock_mb << 20;
 		char *p = map_anon(len);
 
 		mask[0] = 1UL << sys;
@@ -2542,19 +2562,19 @@ static void route_oom_sysram(struct ctx *c)
 	write_file("/dev/kmsg", "spm-devpriv: OOM expected done");
 	reaped = waitpid(holder, &holder_status, WNOHANG);
 	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
-	printf("# the task allocating on node %d: %s %d; the task with %d MB on the SPM node: %s\n",
+	printf("# the task allocating on node %d: %s %d; the task with %ld MB on the SPM node: %s\n",
 	       sys, status != -1 && WIFSIGNALED(status) ? "signal" : "exit",
 	       status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) :
-	       WEXITSTATUS(status), OOM_SPM_MB, reaped == holder ? "killed" : "alive");
+	       WEXITSTATUS(status), spm_mb, reaped == holder ? "killed" : "alive");
 	if (reaped == holder) {
-		fig->wrong += OOM_SPM_MB << 20 >> 12;
+		fig->wrong += spm_mb << 20 >> 12;
 		fail(c, "the OOM of node %d killed the task whose memory is on the SPM node",
 		     sys);
 		holder = -1;
 	}
 	if (status == -1 || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
-		fail(c, "the task that locked %d MB with %d MB free on node %d was not killed",
-		     OOM_LOCKED_MB, OOM_FREE_MB, sys);
+		fail(c, "the task that locked %ld MB with %d MB free on node %d was not killed",
+		     lock_mb, OOM_FREE_MB, sys);
 	else
 		fig->controls++;
 out:
