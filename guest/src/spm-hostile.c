@@ -2401,6 +2401,124 @@ static int set_oom_score_adj(pid_t pid, const char *val)
 }
 
 /*
+ * Fork a task that runs @setup(@c, @arg), which places its memory, and
+ * then waits to be killed. Returns its pid once @setup succeeded, or -1
+ * (reaped) if it failed.
+ */
+static pid_t oom_holder(struct ctx *c, int (*setup)(struct ctx *c, long arg),
+			long arg)
+{
+	int sync[2], status;
+	pid_t pid;
+	char b = 0;
+
+	if (pipe(sync))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		close(sync[0]);
+		if (setup(c, arg) || write(sync[1], &b, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(sync[1]);
+	if (pid > 0 && read(sync[0], &b, 1) != 1) {
+		waitpid(pid, &status, 0);
+		pid = -1;
+	}
+	close(sync[0]);
+	return pid;
+}
+
+/*
+ * Fork a task with oom_score_adj 0 (not the test's -1000) that sets its
+ * policy with @policy(@c, @arg) and locks @mb MB, inside the kernel log's
+ * marks of an expected OOM. Returns its wait status, or -1.
+ */
+static int oom_locker(struct ctx *c, int (*policy)(struct ctx *c, long arg),
+		      long arg, long mb)
+{
+	int status = -1;
+	pid_t pid;
+
+	write_file("/dev/kmsg", "spm-devpriv: OOM expected");
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		size_t len = (size_t)mb << 20;
+		char *p = map_anon(len);
+
+		if (set_oom_score_adj(0, "0") || policy(c, arg) || !p)
+			_exit(2);
+		_exit(mlock(p, len) ? 3 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		status = -1;
+	write_file("/dev/kmsg", "spm-devpriv: OOM expected done");
+	return status;
+}
+
+/* "signal N" or "exit N" for a wait status, "exit -1" for none. */
+static const char *status_name(int status)
+{
+	static char buf[32];
+
+	snprintf(buf, sizeof(buf), "%s %d",
+		 status != -1 && WIFSIGNALED(status) ? "signal" : "exit",
+		 status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) :
+		 WEXITSTATUS(status));
+	return buf;
+}
+
+static bool killed(int status)
+{
+	return status != -1 && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+/* A uid 65534 task with oom_score_adj 1000 and @mb MB on SysRAM. */
+static int hog_setup(struct ctx *c, long mb)
+{
+	size_t len = (size_t)mb << 20;
+	char *p;
+
+	if (set_oom_score_adj(0, "1000") || become_nobody())
+		return -1;
+	p = map_anon(len);
+	return !p || populate(p, len) ? -1 : 0;
+}
+
+/* A task with @mb MB locked on the SPM node under a flagged VMA policy. */
+static int spm_holder_setup(struct ctx *c, long mb)
+{
+	unsigned long spm[MASK_WORDS] = { 0 };
+	size_t len = (size_t)mb << 20;
+	char *p = map_anon(len);
+
+	spm[0] = 1UL << c->n.spm;
+	if (set_oom_score_adj(0, "0") || !p ||
+	    sys_mbind(p, len, MPOL_BIND | STATIC | SPM, spm, MASK_BITS, 0) ||
+	    populate(p, len) || mlock(p, len))
+		return -1;
+	return 0;
+}
+
+static int flagged_policy(struct ctx *c, long unused)
+{
+	return bind_flagged(c);
+}
+
+/* A bind policy of node @nid, without the flag. */
+static int bind_policy(struct ctx *c, long nid)
+{
+	unsigned long mask[MASK_WORDS] = { 0 };
+
+	mask[0] = 1UL << nid;
+	return sys_set_mempolicy(MPOL_BIND, mask, MASK_BITS) ? -1 : 0;
+}
+
+/*
  * OOM: a flagged root task bound to the SPM node locks more memory than
  * the node has free (the node's huge page pool took the rest first). The
  * OOM killer this calls may only pick a task that can hold the SPM
@@ -2412,11 +2530,10 @@ static int set_oom_score_adj(pid_t pid, const char *val)
 static void route_oom(struct ctx *c)
 {
 	long free_kb = node_free_kb(c->n.spm), huge = node_huge_pages(c, c->n.spm);
-	int sync[2], status, hog_status = 0;
-	pid_t hog = -1, flagged, reaped;
-	char b = 0;
+	int status, hog_status = 0;
+	pid_t hog = -1, reaped;
 
-	if (c->huge_size <= 0 || free_kb < 0 || huge < 0 || pipe(sync)) {
+	if (c->huge_size <= 0 || free_kb < 0 || huge < 0) {
 		c->skipped++;
 		return;
 	}
@@ -2428,52 +2545,22 @@ static void route_oom(struct ctx *c)
 	}
 	printf("# SPM node: %ld MB free, %ld MB after its pool grew\n", free_kb >> 10,
 	       node_free_kb(c->n.spm) >> 10);
-	fflush(stdout);
-	hog = fork();
-	if (!hog) {
-		size_t len = (size_t)OOM_HOG_MB << 20;
-		char *p;
-
-		close(sync[0]);
-		if (set_oom_score_adj(0, "1000") || become_nobody())
-			_exit(1);
-		p = map_anon(len);
-		if (!p || populate(p, len) || write(sync[1], &b, 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(sync[1]);
-	if (hog < 0 || read(sync[0], &b, 1) != 1) {
+	hog = oom_holder(c, hog_setup, OOM_HOG_MB);
+	if (hog < 0) {
 		fail(c, "the uid 65534 task on SysRAM did not start");
 		goto out;
 	}
-	write_file("/dev/kmsg", "spm-devpriv: OOM expected");
-	flagged = fork();
-	if (!flagged) {
-		size_t len = (size_t)OOM_LOCKED_MB << 20;
-		char *p = map_anon(len);
-
-		/* Not the -1000 inherited from the test. */
-		if (set_oom_score_adj(0, "0") || bind_flagged(c) || !p)
-			_exit(2);
-		_exit(mlock(p, len) ? 3 : 0);
-	}
-	if (flagged < 0 || waitpid(flagged, &status, 0) != flagged)
-		status = -1;
-	write_file("/dev/kmsg", "spm-devpriv: OOM expected done");
+	status = oom_locker(c, flagged_policy, 0, OOM_LOCKED_MB);
 	reaped = waitpid(hog, &hog_status, WNOHANG);
 	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
-	printf("# the flagged task: %s %d; the uid 65534 task on SysRAM: %s\n",
-	       status != -1 && WIFSIGNALED(status) ? "signal" : "exit",
-	       status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) :
-	       WEXITSTATUS(status), reaped == hog ? "killed" : "alive");
+	printf("# the flagged task: %s; the uid 65534 task on SysRAM: %s\n",
+	       status_name(status), reaped == hog ? "killed" : "alive");
 	if (reaped == hog) {
 		fig->wrong += OOM_HOG_MB << 20 >> 12;
 		fail(c, "the OOM of a flagged request to the SPM node killed a uid 65534 task that has no memory there");
 		hog = -1;
 	}
-	if (status == -1 || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+	if (!killed(status))
 		fail(c, "the flagged task locked %d MB with %d MB free on the SPM node and was not killed",
 		     OOM_LOCKED_MB, OOM_FREE_MB);
 	else
@@ -2483,7 +2570,6 @@ out:
 		kill(hog, SIGKILL);
 		waitpid(hog, &hog_status, 0);
 	}
-	close(sync[0]);
 	set_node_huge_pages(c, c->n.spm, huge);
 	set_oom_score_adj(0, "0");
 }
@@ -2499,14 +2585,12 @@ out:
  */
 static void route_oom_sysram(struct ctx *c)
 {
-	int sys = c->n.sys1, sync[2], status, holder_status = 0;
+	int sys = c->n.sys1, status, holder_status = 0;
 	long free_kb = node_free_kb(sys), huge = node_huge_pages(c, sys);
 	long lock_mb, spm_mb;
-	pid_t holder = -1, alloc, reaped;
-	char b = 0;
+	pid_t holder = -1, reaped;
 
-	if (c->huge_size <= 0 || sys == c->n.sys0 || free_kb < 0 || huge < 0 ||
-	    pipe(sync)) {
+	if (c->huge_size <= 0 || sys == c->n.sys0 || free_kb < 0 || huge < 0) {
 		c->skipped++;
 		return;
 	}
@@ -2523,61 +2607,28 @@ static void route_oom_sysram(struct ctx *c)
 	printf("# node %d: %ld MB free, %ld MB after its pool grew; %ld MB to lock there, %ld MB on the SPM node (%ld MB free)\n",
 	       sys, free_kb >> 10, node_free_kb(sys) >> 10, lock_mb, spm_mb,
 	       node_free_kb(c->n.spm) >> 10);
-	fflush(stdout);
 	if (spm_mb + 64 > node_free_kb(c->n.spm) >> 10) {
 		printf("# the SPM node has too little free memory for this topology\n");
 		c->skipped++;
 		goto out;
 	}
-	holder = fork();
-	if (!holder) {
-		unsigned long spm[MASK_WORDS] = { 0 };
-		size_t len = (size_t)spm_mb << 20;
-		char *p = map_anon(len);
-
-		close(sync[0]);
-		spm[0] = 1UL << c->n.spm;
-		if (set_oom_score_adj(0, "0") || !p ||
-		    sys_mbind(p, len, MPOL_BIND | STATIC | SPM, spm, MASK_BITS, 0) ||
-		    populate(p, len) || mlock(p, len) || write(sync[1], &b, 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(sync[1]);
-	if (holder < 0 || read(sync[0], &b, 1) != 1) {
+	holder = oom_holder(c, spm_holder_setup, spm_mb);
+	if (holder < 0) {
 		fail(c, "the task with memory on the SPM node did not start");
 		goto out;
 	}
-	write_file("/dev/kmsg", "spm-devpriv: OOM expected");
-	alloc = fork();
-	if (!alloc) {
-		unsigned long mask[MASK_WORDS] = { 0 };
-		size_t len = (size_t)lock_mb << 20;
-		char *p = map_anon(len);
-
-		mask[0] = 1UL << sys;
-		if (set_oom_score_adj(0, "0") || !p ||
-		    sys_set_mempolicy(MPOL_BIND, mask, MASK_BITS))
-			_exit(2);
-		_exit(mlock(p, len) ? 3 : 0);
-	}
-	if (alloc < 0 || waitpid(alloc, &status, 0) != alloc)
-		status = -1;
-	write_file("/dev/kmsg", "spm-devpriv: OOM expected done");
+	status = oom_locker(c, bind_policy, sys, lock_mb);
 	reaped = waitpid(holder, &holder_status, WNOHANG);
 	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
-	printf("# the task allocating on node %d: %s %d; the task with %ld MB on the SPM node: %s\n",
-	       sys, status != -1 && WIFSIGNALED(status) ? "signal" : "exit",
-	       status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) :
-	       WEXITSTATUS(status), spm_mb, reaped == holder ? "killed" : "alive");
+	printf("# the task allocating on node %d: %s; the task with %ld MB on the SPM node: %s\n",
+	       sys, status_name(status), spm_mb, reaped == holder ? "killed" : "alive");
 	if (reaped == holder) {
 		fig->wrong += spm_mb << 20 >> 12;
 		fail(c, "the OOM of node %d killed the task whose memory is on the SPM node",
 		     sys);
 		holder = -1;
 	}
-	if (status == -1 || !WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+	if (!killed(status))
 		fail(c, "the task that locked %ld MB with %d MB free on node %d was not killed",
 		     lock_mb, OOM_FREE_MB, sys);
 	else
@@ -2587,7 +2638,6 @@ out:
 		kill(holder, SIGKILL);
 		waitpid(holder, &holder_status, 0);
 	}
-	close(sync[0]);
 	set_node_huge_pages(c, sys, huge);
 	set_oom_score_adj(0, "0");
 }
