@@ -411,7 +411,8 @@ static int worker(int index, unsigned long seed, time_t deadline)
 		control();
 	while (time(NULL) < deadline)
 		one_call();
-	return 0;
+	sys_set_mempolicy(MPOL_DEFAULT, NULL, 0);
+	return leave_spm_nodes(&nodes) < 0;
 }
 
 int main(int argc, char **argv)

@@ -686,6 +686,8 @@ static void route_migrate_pages(struct ctx *c)
 		check_errno(c, "migrate_pages of pid 1",
 			    sys_migrate_pages(1, 65, from, shapes[S_SPM].bits),
 			    EPERM);
+	else if (leave_spm_nodes(&c->n) < 0)
+		fail(c, "migrate_pages back to SysRAM: %s", strerror(errno));
 }
 
 static void route_home_node(struct ctx *c)

@@ -165,6 +165,19 @@ static inline long sys_migrate_pages(int pid, unsigned long maxnode,
 	return syscall(SYS_migrate_pages, pid, maxnode, from, to);
 }
 
+/*
+ * Move the pages this process maps on SPM nodes back to SysRAM. As root
+ * with a policy that opens an SPM node, migrate_pages(2) and move_pages(2)
+ * with MPOL_MF_MOVE_ALL move the pages the process shares too, the
+ * program's own text in the page cache among them. Those stay on the node
+ * after the process exits, and memory offline keeps an SPM node's pages
+ * on it: a test that made such a call leaves the node as it found it.
+ */
+static inline long leave_spm_nodes(const struct nodes *n)
+{
+	return sys_migrate_pages(0, 65, &n->spm_mask, &n->sysram);
+}
+
 static inline long sys_home_node(void *addr, unsigned long len,
 				 unsigned long node, unsigned long flags)
 {
