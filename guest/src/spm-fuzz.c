@@ -411,7 +411,6 @@ static int worker(int index, unsigned long seed, time_t deadline)
 		control();
 	while (time(NULL) < deadline)
 		one_call();
-	sys_set_mempolicy(MPOL_DEFAULT, NULL, 0);
 	return leave_spm_nodes(&nodes) < 0;
 }
 
