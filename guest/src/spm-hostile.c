@@ -1581,17 +1581,13 @@ static void route_hugetlb_pool(struct ctx *c)
 	set_node_huge_pages(c, c->n.spm, spm_before);
 }
 
-/* Free memory of node @nid in kB, or -1. */
-/* The @field line of node @nid's meminfo, in kB, or -1. */
-static long node_meminfo_kb(int nid, const char *field)
+/* The value of the line that starts with @key in @path, a meminfo file. */
+static long meminfo_value(const char *path, const char *key)
 {
-	char path[96], line[128], key[48];
+	char line[128];
 	long kb = -1;
-	FILE *f;
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", nid);
-	snprintf(key, sizeof(key), "Node %d %s:", nid, field);
-	f = fopen(path, "r");
 	while (f && fgets(line, sizeof(line), f))
 		if (!strncmp(line, key, strlen(key)))
 			kb = strtol(line + strlen(key), NULL, 10);
@@ -1600,6 +1596,17 @@ static long node_meminfo_kb(int nid, const char *field)
 	return kb;
 }
 
+/* The @field line of node @nid's meminfo, in kB, or -1. */
+static long node_meminfo_kb(int nid, const char *field)
+{
+	char path[96], key[48];
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/meminfo", nid);
+	snprintf(key, sizeof(key), "Node %d %s:", nid, field);
+	return meminfo_value(path, key);
+}
+
+/* Free memory of node @nid in kB, or -1. */
 static long node_free_kb(int nid)
 {
 	return node_meminfo_kb(nid, "MemFree");
@@ -2577,6 +2584,30 @@ out:
 }
 
 /*
+ * /proc/<pid>/oom_score is the badness of the OOM a task without a flagged
+ * policy meets, which SPM memory cannot relieve: the @spm_mb MB @pid holds
+ * on the SPM node, and little else, must not raise it. Half of them would
+ * raise it above the limit: 2/3 of 1000 plus the thousandths of
+ * MemTotal + SwapTotal that the task's memory takes.
+ */
+static void check_oom_score(struct ctx *c, pid_t pid, long spm_mb)
+{
+	long total_kb = meminfo_value("/proc/meminfo", "MemTotal:") +
+			meminfo_value("/proc/meminfo", "SwapTotal:");
+	long limit = (1000 + (spm_mb << 10) / 2 * 1000 / total_kb) * 2 / 3;
+	char path[64];
+	long score;
+
+	snprintf(path, sizeof(path), "/proc/%d/oom_score", pid);
+	score = read_long(path);
+	printf("# oom_score of the task with %ld MB on the SPM node: %ld (half of them would make it %ld)\n",
+	       spm_mb, score, limit);
+	if (score < 0 || score >= limit)
+		fail(c, "/proc/%d/oom_score counts the memory the task holds on the SPM node",
+		     pid);
+}
+
+/*
  * OOM of a SysRAM node: a task bound to SysRAM node sys1 locks more
  * memory than the node has outside its huge page pool, which took all but
  * OOM_FREE_MB of the node's free memory first. SPM memory cannot relieve
@@ -2619,6 +2650,7 @@ static void route_oom_sysram(struct ctx *c)
 		fail(c, "the task with memory on the SPM node did not start");
 		goto out;
 	}
+	check_oom_score(c, holder, spm_mb);
 	status = oom_locker(c, bind_policy, sys, lock_mb);
 	reaped = waitpid(holder, &holder_status, WNOHANG);
 	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
