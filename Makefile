@@ -31,7 +31,7 @@ help:
 	@echo "make boot-test     boot the built kernel and run the guest tests"
 	@echo "make shell         boot the built kernel to a shell (TOPOLOGY=$(TOPOLOGY))"
 	@echo "make walk          build, boot and test every patch on its own (SERIES=...)"
-	@echo "make check         the review gate: patches, docs, W=1/sparse, config matrix, bisect builds"
+	@echo "make check         the review gate: patches, docs, W=1/sparse, matrix, bisect, drivers per patch"
 	@echo "make check-quick   its cheap part (patches, docs, mm/ without SPM), also run by make test"
 	@echo "make bench         A/B benchmark, base vs tip, -icount guests (BENCH_ROUNDS=5)"
 	@echo "make regress       the kernel's selftests and numactl's tests, base vs tip"
@@ -152,7 +152,7 @@ walk: tree
 
 # The review gate. Each step writes TAP to $(RESULTS)/check-*.tap; the
 # summary fails the target if any test failed.
-CHECK_STEPS := patches docs warnings configs bisect checks
+CHECK_STEPS := patches docs warnings configs bisect drivers checks
 check: tree
 	@mkdir -p $(RESULTS) && : >$(PHASE_TIMES)
 	@$(TIMED) deps-check scripts/install-deps.sh check
@@ -163,6 +163,9 @@ check: tree
 	@$(TIMED) check-configs bash -c 'scripts/check-configs.sh >$(RESULTS)/check-configs.tap' || true
 	@$(TIMED) check-bisect bash -c 'WALK_BUILD_ONLY=1 scripts/walk-series.sh \
 		>$(RESULTS)/check-bisect.tap' || true
+	@$(TIMED) check-drivers bash -c 'WALK_BUILD_ONLY=1 WALK_VARIANTS="gpu ppc64le" \
+		WALK_RANGE=refs/heads/spm..refs/heads/devpriv scripts/walk-series.sh \
+		>$(RESULTS)/check-drivers.tap' || true
 	@$(TIMED) check-selftests bash -c 'scripts/test-checks.sh >$(RESULTS)/check-checks.tap' || true
 	@scripts/summarize.py --tap harness=$(RESULTS)/harness.tap \
 		$(foreach s,$(CHECK_STEPS),--tap $(s)=$(RESULTS)/check-$(s).tap) \

@@ -40,20 +40,12 @@ echo "TAP version 13"
 echo "1..${#matrix[@]}"
 for frag in "${matrix[@]}"; do
 	name=$(basename "$frag" .config)
-	targets=${MATRIX_TARGETS:-$(sed -n 's/^# targets: //p' "$frag")}
-	read -r arch cross < <(sed -n 's/^# arch: //p' "$frag"; echo)
-	fragments=("$series_cfg" "$frag")
-	[ -n "$arch" ] || fragments=("$TOP/configs/guest.config" "$TOP/configs/distro-mm.config"
-		"${fragments[@]}")
 	n=$((n + 1))
 	t0=$(date +%s)
-	if KARCH=${arch:-x86_64} CROSS_COMPILE=${cross:-} KBUILD_TARGETS=${targets:-bzImage} \
-		CHECK_FRAGMENTS=$frag LINUX_DIR=$dir \
-		"$TOP/scripts/build-kernel.sh" "matrix-$name" "${fragments[@]}" \
-		>"$out/$name.log" 2>&1; then
-		echo "ok $n $name: ${arch:-x86_64} ${targets:-bzImage} builds ($(($(date +%s) - t0)) s)"
+	if build_matrix "$dir" "matrix-$name" "$frag" "$series_cfg" >"$out/$name.log" 2>&1; then
+		echo "ok $n $name: $(matrix_what "$frag") builds ($(($(date +%s) - t0)) s)"
 	else
-		echo "not ok $n $name: ${arch:-x86_64} ${targets:-bzImage} does not build"
+		echo "not ok $n $name: $(matrix_what "$frag") does not build"
 		tail -n 20 "$out/$name.log" | sed 's/^/# /'
 		failed=1
 	fi

@@ -234,6 +234,32 @@ series_options() {
 	done
 }
 
+# build_matrix TREE NAME FRAGMENT SERIES_CONFIG: build the targets
+# that the matrix FRAGMENT names ("# targets:" and "# arch:" comment
+# lines) from TREE into build/obj/NAME, with SERIES_CONFIG (the series'
+# options TREE knows). x86_64 fragments start from the guest configuration
+# with Debian's mm options, the others from tinyconfig. MATRIX_TARGETS
+# replaces the fragment's targets.
+build_matrix() {
+	local tree=$1 name=$2 frag=$3 series_cfg=$4 targets arch cross
+	local fragments=("$series_cfg" "$frag")
+	targets=${MATRIX_TARGETS:-$(sed -n 's/^# targets: //p' "$frag")}
+	read -r arch cross < <(sed -n 's/^# arch: //p' "$frag"; echo)
+	[ -n "$arch" ] || fragments=("$TOP/configs/guest.config" "$TOP/configs/distro-mm.config"
+		"${fragments[@]}")
+	KARCH=${arch:-x86_64} CROSS_COMPILE=${cross:-} KBUILD_TARGETS=${targets:-bzImage} \
+		CHECK_FRAGMENTS=$frag LINUX_DIR=$tree \
+		"$TOP/scripts/build-kernel.sh" "$name" "${fragments[@]}"
+}
+
+# matrix_what FRAGMENT: "ARCH TARGETS" of a matrix fragment, for reports.
+matrix_what() {
+	local arch targets
+	arch=$(sed -n 's/^# arch: \([^ ]*\).*/\1/p' "$1")
+	targets=${MATRIX_TARGETS:-$(sed -n 's/^# targets: //p' "$1")}
+	printf '%s %s\n' "${arch:-x86_64}" "${targets:-bzImage}"
+}
+
 # planted_commit PARENT PATH SED-EXPRESSION: a commit on top of PARENT
 # whose PATH is PARENT's filtered through the sed expression; prints its
 # id. It changes no branch and no work tree: the commit exists only as

@@ -7,10 +7,13 @@
 # fails to build or has a failing test. The work tree must be clean; the
 # branch that was checked out is restored at the end.
 #
-# WALK_BUILD_ONLY=1 builds each commit twice instead, no boot: the test
-# configuration and the same with the series' options off
-# (configs/matrix/nospm.config), and prints TAP. WALK_RANGE=A..B walks
-# those commits instead of the series.
+# WALK_BUILD_ONLY=1 builds each commit instead, no boot, in each
+# configuration WALK_VARIANTS names (default "test nospm": the test
+# configuration and the same with the series' options off,
+# configs/matrix/nospm.config; any other name is a fragment of
+# configs/matrix, built for the targets and architecture it names, as
+# check-configs.sh does), and prints TAP. WALK_RANGE=A..B walks those
+# commits instead of the series.
 #
 # Options by the CONFIG_* names each commit knows: a fragment line for an
 # option the commit does not have yet is dropped for that commit.
@@ -36,6 +39,24 @@ mkdir -p "$results"
 # series' options, which each commit gets as it knows them.
 fragments=("$TOP/configs/guest.config" "$TOP/configs/distro-mm.config"
 	"$TOP/configs/debug.config")
+# build_variant VARIANT: build the checked-out commit in one configuration
+# of WALK_VARIANTS, with the series' options $frag.
+build_variant() {
+	local nospm=$TOP/configs/matrix/nospm.config
+	case "$1" in
+	test) "$TOP/scripts/build-kernel.sh" walk-test "${fragments[@]}" "$frag" ;;
+	nospm) CHECK_FRAGMENTS=$nospm "$TOP/scripts/build-kernel.sh" walk-nospm \
+		"${fragments[@]}" "$frag" "$nospm" ;;
+	*) build_matrix "$LINUX_DIR" "walk-$1" "$TOP/configs/matrix/$1.config" "$frag" ;;
+	esac
+}
+for variant in ${WALK_VARIANTS:-}; do
+	case "$variant" in
+	test | nospm) ;;
+	*) [ -f "$TOP/configs/matrix/$variant.config" ] ||
+		die "WALK_VARIANTS: no configs/matrix/$variant.config" ;;
+	esac
+done
 failed=0
 n=0
 # Build-only TAP: the plan goes first, so collect the results.
@@ -48,18 +69,15 @@ while read -r commit subject; do
 	series_options "$LINUX_DIR" "$frag"
 	log=$results/${commit:0:12}.log
 	if [ -n "${WALK_BUILD_ONLY:-}" ]; then
-		for variant in test nospm; do
-			extra=() only=
-			if [ "$variant" = nospm ]; then
-				only=$TOP/configs/matrix/nospm.config
-				extra=("$only")
-			fi
+		for variant in ${WALK_VARIANTS:-test nospm}; do
 			n=$((n + 1))
-			if CHECK_FRAGMENTS=$only "$TOP/scripts/build-kernel.sh" "walk-$variant" \
-				"${fragments[@]}" "$frag" "${extra[@]}" >"$log.$variant" 2>&1; then
-				echo "ok $n ${commit:0:12} $subject: builds ($variant config)"
+			what="$variant config"
+			[ "$variant" = test ] || [ "$variant" = nospm ] ||
+				what="$variant: $(matrix_what "$TOP/configs/matrix/$variant.config")"
+			if build_variant "$variant" >"$log.$variant" 2>&1; then
+				echo "ok $n ${commit:0:12} $subject: builds ($what)"
 			else
-				echo "not ok $n ${commit:0:12} $subject: does not build ($variant config)"
+				echo "not ok $n ${commit:0:12} $subject: does not build ($what)"
 				tail -n 20 "$log.$variant" | sed 's/^/# /'
 				failed=1
 			fi
