@@ -30,8 +30,9 @@
  * unprivileged task elsewhere (neither may end up on the other's node),
  * the hugetlb pools (a global or mempolicy-driven pool size never
  * takes an SPM node's memory; the SPM node's own pool file does), and
- * direct reclaim for an allocation that may not use the SPM node (it
- * must not swap out a flagged task's pages there), and what a flagged
+ * direct reclaim and compaction for an allocation that may not use the
+ * SPM node (they must not swap out or move a flagged task's pages
+ * there), and what a flagged
  * task allocates that is not its own memory: the page cache of the files
  * it writes and reads, and zswap's compressed copies of its pages, and
  * the shmem it swaps back in (its shared anonymous memory is its own, the
@@ -50,6 +51,7 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <signal.h>
+#include <linux/kernel-page-flags.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -59,7 +61,7 @@
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
-#define NR_KERNEL_ROUTES	13
+#define NR_KERNEL_ROUTES	14
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -1725,6 +1727,337 @@ out_cg:
 		write_file(CGROUP2 "/cgroup.subtree_control", "-cpuset");
 }
 
+#define COMPACT_REGION_MB	256
+#define COMPACT_PRESSURE_MB	64
+#define FILL_ROUNDS		4
+#define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
+
+/*
+ * The free blocks of node @nid that can hold a huge page of @order, by
+ * /proc/buddyinfo (each zone line: "Node N, zone NAME" and the free block
+ * counts of orders 0 and up), or -1.
+ */
+static long node_free_huge_blocks(int nid, int order)
+{
+	char line[512], zone[32];
+	long blocks = -1, count;
+	int node, pos, o;
+	FILE *f = fopen("/proc/buddyinfo", "r");
+	const char *p;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d, zone %31s%n", &node, zone, &pos) != 2 ||
+		    node != nid)
+			continue;
+		if (blocks < 0)
+			blocks = 0;
+		for (p = line + pos, o = 0; sscanf(p, "%ld%n", &count, &pos) == 1;
+		     p += pos, o++)
+			if (o >= order)
+				blocks += count << (o - order);
+	}
+	if (f)
+		fclose(f);
+	return blocks;
+}
+
+/*
+ * Grow node @nid's hugetlb pool by the huge pages its free blocks hold,
+ * until it has none left (pages freed meanwhile may form new ones), so
+ * that the node keeps its fragments only and the pool's allocations
+ * neither reclaim nor compact; returns the pool's size before, or -1.
+ */
+static long take_free_huge_blocks(struct ctx *c, int nid)
+{
+	int order = __builtin_ctzl(c->huge_size / page_size), tries;
+	long pool = node_huge_pages(c, nid), now = pool, blocks;
+
+	for (tries = 0; pool >= 0 && tries < 5; tries++) {
+		blocks = node_free_huge_blocks(nid, order);
+		if (blocks < 0 || set_node_huge_pages(c, nid, now + blocks))
+			return -1;
+		now = node_huge_pages(c, nid);
+		if (!blocks)
+			break;
+	}
+	return pool;
+}
+
+/* The pages of @pfn[@n] that are present. */
+static long pfns_present(const uint64_t *pfn, long n)
+{
+	long i, present = 0;
+
+	for (i = 0; i < n; i++)
+		present += !!pfn[i];
+	return present;
+}
+
+/* The PFNs of the @n pages at @buf (0 for a page that is not present). */
+static int read_pfns(char *buf, long n, uint64_t *pfn)
+{
+	off_t off = (uintptr_t)buf / page_size * sizeof(uint64_t);
+	size_t len = n * sizeof(uint64_t);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	ssize_t got;
+	long i;
+
+	if (fd < 0)
+		return -1;
+	got = pread(fd, pfn, len, off);
+	close(fd);
+	if (got != (ssize_t)len)
+		return -1;
+	for (i = 0; i < n; i++)
+		pfn[i] = pfn[i] >> 63 ? pfn[i] & ((1ULL << 55) - 1) : 0;
+	return 0;
+}
+
+/*
+ * Of the present pages of @pfn[@n], how many have a free page next to
+ * them (one the buddy allocator holds, by /proc/kpageflags), or -1.
+ */
+static long free_neighbours(const uint64_t *pfn, long n)
+{
+	int fd = open("/proc/kpageflags", O_RDONLY);
+	uint64_t flags[3];
+	long i, count = 0;
+
+	if (fd < 0)
+		return -1;
+	/* The flags of the page before, the page itself and the page after */
+	for (i = 0; i < n; i++)
+		if (pfn[i] && pread(fd, flags, sizeof(flags),
+				    (pfn[i] - 1) * sizeof(uint64_t)) == sizeof(flags))
+			count += ((flags[0] | flags[2]) >> KPF_BUDDY) & 1;
+	close(fd);
+	return count;
+}
+
+/* Of the pages present in both @a and @b, how many changed their PFN. */
+static long pfns_moved(const uint64_t *a, const uint64_t *b, long n, long *both)
+{
+	long i, moved = 0;
+
+	for (*both = 0, i = 0; i < n; i++) {
+		if (!a[i] || !b[i])
+			continue;
+		(*both)++;
+		moved += a[i] != b[i];
+	}
+	return moved;
+}
+
+/* In a child: join @cg as uid 65534 and fault in memory THP may back. */
+static int compaction_pressure(const char *cg)
+{
+	size_t len = (size_t)COMPACT_PRESSURE_MB << 20;
+	char path[160], pid[16], *p;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_file(path, pid) || become_nobody())
+		return -1;
+	p = map_anon(len);
+	if (!p || madvise(p, len, MADV_HUGEPAGE))
+		return -1;
+	return populate(p, len) ? -1 : 0;
+}
+
+/* THP's defrag setting, the bracketed word of its file, into @mode. */
+static bool thp_defrag(char *mode, size_t size)
+{
+	char line[128], *br;
+	FILE *f = fopen(THP_DIR "/defrag", "r");
+	bool ok = false;
+
+	if (f && fgets(line, sizeof(line), f)) {
+		br = strchr(line, '[');
+		if (br && strchr(br, ']')) {
+			*strchr(br, ']') = '\0';
+			snprintf(mode, size, "%s", br + 1);
+			ok = true;
+		}
+	}
+	if (f)
+		fclose(f);
+	return ok;
+}
+
+/*
+ * Map @count transparent huge pages of a flagged policy of SPM node @nid,
+ * to fill its free blocks; THP's defrag "never" keeps the faults from
+ * reclaiming or compacting (a fault without a free block takes small
+ * pages). Returns the mapping, @count huge pages from a huge page
+ * boundary, which the caller unmaps, or NULL.
+ */
+static char *fill_free_huge_blocks(struct ctx *c, int nid, long count)
+{
+	unsigned long mask[MASK_WORDS] = { 0 };
+	size_t len = count * c->huge_size;
+	char *map = map_anon(len + c->huge_size), *p;
+
+	if (!map)
+		return NULL;
+	p = (char *)(((uintptr_t)map + c->huge_size - 1) & ~(c->huge_size - 1));
+	if (p != map)
+		munmap(map, p - map);
+	munmap(p + len, map + c->huge_size - p);
+	mask[0] = 1UL << nid;
+	write_file(THP_DIR "/defrag", "never");
+	if (madvise(p, len, MADV_HUGEPAGE) ||
+	    sys_mbind(p, len, MPOL_BIND | STATIC | SPM, mask, MASK_BITS, 0) ||
+	    madvise(p, len, MADV_DONTFORK) || populate(p, len)) {
+		munmap(p, len);
+		p = NULL;
+	}
+	write_file(THP_DIR "/defrag", "madvise");
+	return p;
+}
+
+/*
+ * Compaction: a uid 65534 task in a cpuset of a SysRAM node and the SPM
+ * node faults in memory for transparent huge pages, with direct
+ * compaction allowed (MADV_HUGEPAGE, defrag "madvise"), while neither
+ * node has a free block for a huge page: the SysRAM node's hugetlb pool
+ * took them, and a flagged task's huge pages those of the SPM node, where
+ * the holes of a range of which it freed every other page keep enough
+ * memory free for kswapd to stay asleep. The uid 65534 task's
+ * allocations may not use the SPM node, so neither its direct compaction
+ * nor the kswapd and kcompactd it wakes may compact or reclaim the SPM
+ * node: the flagged task's pages there stay present and keep their PFNs.
+ * The control compacts the SPM node through its sysfs file, which must
+ * move some of them.
+ */
+static void route_compaction(struct ctx *c)
+{
+	int sys = c->n.sys1 != c->n.sys0 ? c->n.sys1 : c->n.sys0;
+	int order = c->huge_size > 0 ? __builtin_ctzl(c->huge_size / page_size) : 0;
+	long proactive = read_long("/proc/sys/vm/compaction_proactiveness");
+	long n = ((long)COMPACT_REGION_MB << 20) / page_size, held = n / 2;
+	long i, moved, both, before, blocks, holes, pool_sys = -1, fill_pages[FILL_ROUNDS];
+	char cg[64], defrag[32], val[32], path[96], *fill[FILL_ROUNDS] = { NULL };
+	unsigned long mask[MASK_WORDS] = { 0 };
+	uint64_t *pfn = NULL, *now = NULL;
+	size_t len = n * page_size;
+	char *buf = NULL;
+	bool enabled;
+	int status, r;
+	pid_t child;
+
+	if (c->huge_size <= 0 || proactive < 0 || !swap_present() ||
+	    !thp_defrag(defrag, sizeof(defrag)) || !cpuset_controller(c, &enabled)) {
+		c->skipped++;
+		return;
+	}
+	/* No compaction of its own by kcompactd while the route looks. */
+	write_file("/proc/sys/vm/compaction_proactiveness", "0");
+	write_file(THP_DIR "/defrag", "madvise");
+	snprintf(cg, sizeof(cg), CGROUP2 "/spm-hostile-c.%d", getpid());
+	if (mkdir(cg, 0755) || cg_set_mems(cg, 1UL << sys | 1UL << c->n.spm)) {
+		fail(c, "cannot set up the cpuset: %s", strerror(errno));
+		goto out_cg;
+	}
+	buf = map_anon(len);
+	pfn = calloc(n, sizeof(*pfn));
+	now = calloc(n, sizeof(*now));
+	mask[0] = 1UL << c->n.spm;
+	/* Not shared with the child, whose cpuset would migrate them. */
+	if (!buf || !pfn || !now || madvise(buf, len, MADV_NOHUGEPAGE) ||
+	    madvise(buf, len, MADV_DONTFORK) ||
+	    sys_mbind(buf, len, MPOL_BIND | STATIC | SPM, mask, MASK_BITS, 0) ||
+	    populate(buf, len)) {
+		fail(c, "the flagged pages on the SPM node: %s", strerror(errno));
+		goto out;
+	}
+	for (i = 1; i < n; i += 2)
+		madvise(buf + i * page_size, page_size, MADV_DONTNEED);
+	pool_sys = take_free_huge_blocks(c, sys);
+	/*
+	 * Pages freed earlier reach the free lists late (from the per-CPU
+	 * lists), so fill what free blocks they form too; the first round
+	 * takes a few small pages more than the blocks hold.
+	 */
+	for (r = 0; r < FILL_ROUNDS; r++) {
+		blocks = node_free_huge_blocks(c->n.spm, order);
+		if (blocks <= 0)
+			break;
+		fill_pages[r] = blocks + (r ? 0 : 4);
+		fill[r] = fill_free_huge_blocks(c, c->n.spm, fill_pages[r]);
+		if (!fill[r]) {
+			fail(c, "cannot fill the SPM node's free huge blocks: %s",
+			     strerror(errno));
+			goto out;
+		}
+		sleep(2);
+	}
+	blocks = node_free_huge_blocks(c->n.spm, order);
+	if (blocks < 0 || pool_sys < 0 || read_pfns(buf, n, pfn)) {
+		fail(c, "cannot take node %d's free huge blocks or read the PFNs", sys);
+		goto out;
+	}
+	before = pfns_present(pfn, n);
+	holes = free_neighbours(pfn, n);
+	printf("# SPM node %d: %ld MB free, %ld free huge blocks, %ld of the flagged task's %ld pages present, %ld next to a free page; node %d: %ld MB free, %ld free huge blocks\n",
+	       c->n.spm, node_free_kb(c->n.spm) >> 10, blocks, before, held, holes,
+	       sys, node_free_kb(sys) >> 10, node_free_huge_blocks(sys, order));
+	if (blocks || before != held || holes < held / 2) {
+		fail(c, "the SPM node could not be fragmented without reclaim or compaction: the route is not tested");
+		goto out;
+	}
+	fflush(stdout);
+	child = fork();
+	if (!child)
+		_exit(compaction_pressure(cg) ? 1 : 0);
+	if (child < 0 || waitpid(child, &status, 0) != child ||
+	    !WIFEXITED(status) || WEXITSTATUS(status))
+		fail(c, "the uid 65534 task could not fault in %d MB", COMPACT_PRESSURE_MB);
+	/* The kswapd and kcompactd it woke may still be at work. */
+	sleep(3);
+	if (read_pfns(buf, n, now)) {
+		fail(c, "cannot read the flagged task's PFNs");
+		goto out;
+	}
+	moved = pfns_moved(pfn, now, n, &both);
+	printf("# after the uid 65534 task: %ld of those %ld present, %ld of them moved\n",
+	       both, before, moved);
+	__atomic_fetch_add(&fig->cases, 2, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&fig->pages, before, __ATOMIC_RELAXED);
+	if (both != before || moved) {
+		fig->wrong += before - both + moved;
+		fail(c, "for a task that may not use the SPM node, %ld of the flagged task's pages there were swapped out and %ld moved",
+		     before - both, moved);
+	}
+	snprintf(path, sizeof(path), NODE_DIR "/node%d/compact", c->n.spm);
+	if (write_file(path, "1") || read_pfns(buf, n, pfn)) {
+		fail(c, "cannot compact the SPM node through %s", path);
+		goto out;
+	}
+	moved = pfns_moved(now, pfn, n, &both);
+	printf("# compacting the SPM node through its sysfs file moved %ld of them\n", moved);
+	if (!moved)
+		fail(c, "the control: compacting the SPM node moved none of the flagged task's pages");
+	else
+		fig->controls++;
+out:
+	if (pool_sys >= 0)
+		set_node_huge_pages(c, sys, pool_sys);
+	for (r = 0; r < FILL_ROUNDS; r++)
+		if (fill[r])
+			munmap(fill[r], fill_pages[r] * c->huge_size);
+	if (buf)
+		munmap(buf, len);
+	free(pfn);
+	free(now);
+out_cg:
+	rmdir(cg);
+	if (enabled)
+		write_file(CGROUP2 "/cgroup.subtree_control", "-cpuset");
+	write_file(THP_DIR "/defrag", defrag);
+	snprintf(val, sizeof(val), "%ld", proactive);
+	write_file("/proc/sys/vm/compaction_proactiveness", val);
+}
+
 /*
  * The pages of the @n pages at @buf that are on node @nid, or -1; with
  * @present, also how many are there at all.
@@ -2940,6 +3273,8 @@ static const struct {
 	  route_hugetlb_pool },
 	{ "direct reclaim of a uid 65534 task in a cpuset with the SPM node",
 	  route_reclaim },
+	{ "compaction for a uid 65534 task in a cpuset with the SPM node",
+	  route_compaction },
 	{ "page cache a flagged task writes and reads", route_pagecache },
 	{ "zswap of a flagged task's pages on the SPM node", route_zswap },
 	{ "shmem a flagged task swaps in: its shared memory, a tmpfs file",
