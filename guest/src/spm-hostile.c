@@ -3176,18 +3176,11 @@ enum { O_BEFORE, O_IN_BLOCK, O_ERR, O_AFTER, O_BACK };
 /* The memory block of the page mapped at @addr (needs root), or -1. */
 static long block_of(void *addr, long block_bytes)
 {
-	off_t off = (uintptr_t)addr / page_size * sizeof(uint64_t);
-	int fd = open("/proc/self/pagemap", O_RDONLY);
-	long block = -1;
-	uint64_t entry;
+	uint64_t pfn;
 
-	if (fd < 0)
+	if (read_pfns(addr, 1, &pfn) || !pfn)
 		return -1;
-	if (pread(fd, &entry, sizeof(entry), off) == sizeof(entry) &&
-	    (entry >> 63) && (entry & ((1ULL << 55) - 1)))
-		block = (entry & ((1ULL << 55) - 1)) * page_size / block_bytes;
-	close(fd);
-	return block;
+	return pfn * page_size / block_bytes;
 }
 
 static int offline_child(struct ctx *c, long *res)
