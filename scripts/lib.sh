@@ -234,30 +234,32 @@ series_options() {
 	done
 }
 
-# build_matrix TREE NAME FRAGMENT SERIES_CONFIG: build the targets
-# that the matrix FRAGMENT names ("# targets:" and "# arch:" comment
-# lines) from TREE into build/obj/NAME, with SERIES_CONFIG (the series'
-# options TREE knows). x86_64 fragments start from the guest configuration
-# with Debian's mm options, the others from tinyconfig. MATRIX_TARGETS
-# replaces the fragment's targets.
-build_matrix() {
-	local tree=$1 name=$2 frag=$3 series_cfg=$4 targets arch cross
-	local fragments=("$series_cfg" "$frag")
-	targets=${MATRIX_TARGETS:-$(sed -n 's/^# targets: //p' "$frag")}
-	read -r arch cross < <(sed -n 's/^# arch: //p' "$frag"; echo)
-	[ -n "$arch" ] || fragments=("$TOP/configs/guest.config" "$TOP/configs/distro-mm.config"
-		"${fragments[@]}")
-	KARCH=${arch:-x86_64} CROSS_COMPILE=${cross:-} KBUILD_TARGETS=${targets:-bzImage} \
-		CHECK_FRAGMENTS=$frag LINUX_DIR=$tree \
-		"$TOP/scripts/build-kernel.sh" "$name" "${fragments[@]}"
+# matrix_what FRAGMENT: what a matrix fragment builds, from its comment
+# lines "# arch: ARCH CROSS_COMPILE" (x86_64 without one) and "# targets:"
+# (bzImage without one; MATRIX_TARGETS replaces them), as one line
+# "ARCH CROSS TARGETS" (CROSS is - for none).
+matrix_what() {
+	local arch cross targets
+	read -r arch cross < <(sed -n 's/^# arch: //p' "$1"; echo)
+	targets=${MATRIX_TARGETS:-$(sed -n 's/^# targets: //p' "$1")}
+	printf '%s %s %s\n' "${arch:-x86_64}" "${cross:--}" "${targets:-bzImage}"
 }
 
-# matrix_what FRAGMENT: "ARCH TARGETS" of a matrix fragment, for reports.
-matrix_what() {
-	local arch targets
-	arch=$(sed -n 's/^# arch: \([^ ]*\).*/\1/p' "$1")
-	targets=${MATRIX_TARGETS:-$(sed -n 's/^# targets: //p' "$1")}
-	printf '%s %s\n' "${arch:-x86_64}" "${targets:-bzImage}"
+# build_matrix TREE NAME FRAGMENT SERIES_CONFIG: build what the matrix
+# FRAGMENT names (matrix_what) from TREE into build/obj/NAME, with
+# SERIES_CONFIG (the series' options TREE knows). x86_64 fragments start
+# from the guest configuration with Debian's mm options, the others from
+# tinyconfig.
+build_matrix() {
+	local tree=$1 name=$2 frag=$3 series_cfg=$4 arch cross targets
+	local fragments=("$series_cfg" "$frag")
+	read -r arch cross targets < <(matrix_what "$frag")
+	[ "$arch" != x86_64 ] || fragments=("$TOP/configs/guest.config"
+		"$TOP/configs/distro-mm.config" "${fragments[@]}")
+	[ "$cross" != - ] || cross=
+	KARCH=$arch CROSS_COMPILE=$cross KBUILD_TARGETS=$targets \
+		CHECK_FRAGMENTS=$frag LINUX_DIR=$tree \
+		"$TOP/scripts/build-kernel.sh" "$name" "${fragments[@]}"
 }
 
 # planted_commit PARENT PATH SED-EXPRESSION: a commit on top of PARENT

@@ -1764,8 +1764,8 @@ static long node_free_huge_blocks(int nid, int order)
 /*
  * Grow node @nid's hugetlb pool by the huge pages its free blocks hold,
  * until it has none left (pages freed meanwhile may form new ones), so
- * that the node keeps its fragments only and the pool's allocations
- * neither reclaim nor compact; returns the pool's size before, or -1.
+ * that the node keeps its fragments only; returns the pool's size
+ * before, or -1.
  */
 static long take_free_huge_blocks(struct ctx *c, int nid)
 {
@@ -1935,7 +1935,7 @@ static void route_compaction(struct ctx *c)
 	int order = c->huge_size > 0 ? __builtin_ctzl(c->huge_size / page_size) : 0;
 	long proactive = read_long("/proc/sys/vm/compaction_proactiveness");
 	long n = ((long)COMPACT_REGION_MB << 20) / page_size, held = n / 2;
-	long i, moved, both, before, blocks, holes, pool_sys = -1, fill_pages[FILL_ROUNDS];
+	long i, moved, both, present, blocks, holes, pool_sys = -1, fill_pages[FILL_ROUNDS];
 	char cg[64], defrag[32], val[32], path[96], *fill[FILL_ROUNDS] = { NULL };
 	unsigned long mask[MASK_WORDS] = { 0 };
 	uint64_t *pfn = NULL, *now = NULL;
@@ -1996,12 +1996,12 @@ static void route_compaction(struct ctx *c)
 		fail(c, "cannot take node %d's free huge blocks or read the PFNs", sys);
 		goto out;
 	}
-	before = pfns_present(pfn, n);
+	present = pfns_present(pfn, n);
 	holes = free_neighbours(pfn, n);
 	printf("# SPM node %d: %ld MB free, %ld free huge blocks, %ld of the flagged task's %ld pages present, %ld next to a free page; node %d: %ld MB free, %ld free huge blocks\n",
-	       c->n.spm, node_free_kb(c->n.spm) >> 10, blocks, before, held, holes,
+	       c->n.spm, node_free_kb(c->n.spm) >> 10, blocks, present, held, holes,
 	       sys, node_free_kb(sys) >> 10, node_free_huge_blocks(sys, order));
-	if (blocks || before != held || holes < held / 2) {
+	if (blocks || present != held || holes < held / 2) {
 		fail(c, "the SPM node could not be fragmented without reclaim or compaction: the route is not tested");
 		goto out;
 	}
@@ -2020,13 +2020,13 @@ static void route_compaction(struct ctx *c)
 	}
 	moved = pfns_moved(pfn, now, n, &both);
 	printf("# after the uid 65534 task: %ld of those %ld present, %ld of them moved\n",
-	       both, before, moved);
+	       both, held, moved);
 	__atomic_fetch_add(&fig->cases, 2, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&fig->pages, before, __ATOMIC_RELAXED);
-	if (both != before || moved) {
-		fig->wrong += before - both + moved;
+	__atomic_fetch_add(&fig->pages, held, __ATOMIC_RELAXED);
+	if (both != held || moved) {
+		fig->wrong += held - both + moved;
 		fail(c, "for a task that may not use the SPM node, %ld of the flagged task's pages there were swapped out and %ld moved",
-		     before - both, moved);
+		     held - both, moved);
 	}
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/compact", c->n.spm);
 	if (write_file(path, "1") || read_pfns(buf, n, pfn)) {
