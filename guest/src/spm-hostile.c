@@ -1884,6 +1884,68 @@ static bool thp_defrag(char *mode, size_t size)
 	return ok;
 }
 
+/* The counters of /proc/vmstat a failed control prints. */
+static const char *const compact_counters[] = {
+	"compact_migrate_scanned", "compact_free_scanned", "compact_isolated",
+	"pgmigrate_success", "pgmigrate_fail",
+};
+#define NR_COMPACT_COUNTERS	ARRAY_SIZE(compact_counters)
+
+/* compact_counters from /proc/vmstat into @val (-1 for one not there). */
+static void read_compact_counters(long *val)
+{
+	char name[64];
+	size_t i;
+	long v;
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	for (i = 0; i < NR_COMPACT_COUNTERS; i++)
+		val[i] = -1;
+	while (f && fscanf(f, "%63s %ld", name, &v) == 2)
+		for (i = 0; i < NR_COMPACT_COUNTERS; i++)
+			if (!strcmp(name, compact_counters[i]))
+				val[i] = v;
+	if (f)
+		fclose(f);
+}
+
+/*
+ * What a compaction that moved nothing leaves to explain it: the counters'
+ * changes since @before, and the free pages and watermarks of node @nid's
+ * zones (/proc/zoneinfo).
+ */
+static void print_compaction_state(int nid, const long *before)
+{
+	static const char *const keys[] = {
+		"pages", "min", "low", "high", "managed", "nr_free_pages",
+		"nr_zone_active_anon", "nr_zone_inactive_anon", "start_pfn:",
+	};
+	long after[NR_COMPACT_COUNTERS];
+	char line[256], word[32];
+	bool in = false;
+	size_t i;
+	int node;
+	FILE *f;
+
+	read_compact_counters(after);
+	for (i = 0; i < NR_COMPACT_COUNTERS; i++)
+		printf("# %s +%ld\n", compact_counters[i], after[i] - before[i]);
+	f = fopen("/proc/zoneinfo", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Node %d,", &node) == 1)
+			in = node == nid;
+		if (!in || sscanf(line, "%31s", word) != 1)
+			continue;
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (!strcmp(word, keys[i]))
+				break;
+		if (i < ARRAY_SIZE(keys) || !strcmp(word, "Node"))
+			printf("# %s", line);
+	}
+	if (f)
+		fclose(f);
+}
+
 /*
  * Map @count transparent huge pages of a flagged policy of SPM node @nid,
  * to fill its free blocks; THP's defrag "never" keeps the faults from
@@ -1936,6 +1998,7 @@ static void route_compaction(struct ctx *c)
 	long proactive = read_long("/proc/sys/vm/compaction_proactiveness");
 	long n = ((long)COMPACT_REGION_MB << 20) / page_size, held = n / 2;
 	long i, moved, both, present, blocks, holes, pool_sys = -1, fill_pages[FILL_ROUNDS];
+	long counters[NR_COMPACT_COUNTERS];
 	char cg[64], defrag[32], val[32], path[96], *fill[FILL_ROUNDS] = { NULL };
 	unsigned long mask[MASK_WORDS] = { 0 };
 	uint64_t *pfn = NULL, *now = NULL;
@@ -2029,15 +2092,17 @@ static void route_compaction(struct ctx *c)
 		     held - both, moved);
 	}
 	snprintf(path, sizeof(path), NODE_DIR "/node%d/compact", c->n.spm);
+	read_compact_counters(counters);
 	if (write_file(path, "1") || read_pfns(buf, n, pfn)) {
 		fail(c, "cannot compact the SPM node through %s", path);
 		goto out;
 	}
 	moved = pfns_moved(now, pfn, n, &both);
 	printf("# compacting the SPM node through its sysfs file moved %ld of them\n", moved);
-	if (!moved)
+	if (!moved) {
+		print_compaction_state(c->n.spm, counters);
 		fail(c, "the control: compacting the SPM node moved none of the flagged task's pages");
-	else
+	} else
 		fig->controls++;
 out:
 	if (pool_sys >= 0)
@@ -2732,6 +2797,13 @@ out:
 #define OOM_FREE_MB	32
 #define OOM_LOCKED_MB	64
 #define OOM_HOG_MB	96
+/*
+ * What the SysRAM route leaves free on the node: its locker must hold more
+ * there than any other task when the OOM comes (the test runner holds
+ * about 2 MB). With 32 MB free, the node's watermarks left the locker
+ * 384 kB in one boot, and the OOM killed the runner.
+ */
+#define OOM_SYSRAM_FREE_MB	128
 
 /* Write @val to /proc/@pid/oom_score_adj (0: the caller); 0 or -errno. */
 static int set_oom_score_adj(pid_t pid, const char *val)
@@ -2943,11 +3015,11 @@ static void check_oom_score(struct ctx *c, pid_t pid, long spm_mb)
 /*
  * OOM of a SysRAM node: a task bound to SysRAM node sys1 locks more
  * memory than the node has outside its huge page pool, which took all but
- * OOM_FREE_MB of the node's free memory first. SPM memory cannot relieve
- * this OOM, so it does not count in a victim's badness: a task that holds
- * more on the SPM node, under a flagged VMA policy, and little else must
- * not be killed for it, while the allocating task, which holds less in
- * all, is.
+ * OOM_SYSRAM_FREE_MB of the node's free memory first. SPM memory cannot
+ * relieve this OOM, so it does not count in a victim's badness: a task
+ * that holds more on the SPM node, under a flagged VMA policy, and little
+ * else must not be killed for it, while the allocating task, which holds
+ * less in all, is.
  */
 static void route_oom_sysram(struct ctx *c)
 {
@@ -2961,7 +3033,7 @@ static void route_oom_sysram(struct ctx *c)
 		return;
 	}
 	if (set_oom_score_adj(0, "-1000") ||
-	    set_node_huge_pages(c, sys, huge + ((free_kb >> 10) - OOM_FREE_MB) /
+	    set_node_huge_pages(c, sys, huge + ((free_kb >> 10) - OOM_SYSRAM_FREE_MB) /
 				(c->huge_size >> 20))) {
 		fail(c, "cannot protect the test or fill node %d with huge pages", sys);
 		goto out;
@@ -2997,7 +3069,7 @@ static void route_oom_sysram(struct ctx *c)
 	}
 	if (!killed(status))
 		fail(c, "the task that locked %ld MB with %d MB free on node %d was not killed",
-		     lock_mb, OOM_FREE_MB, sys);
+		     lock_mb, OOM_SYSRAM_FREE_MB, sys);
 	else
 		fig->controls++;
 out:
