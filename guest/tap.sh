@@ -2,6 +2,7 @@
 # TAP helpers for the shell tests in tests.d, sourced by them.
 #   check DESCRIPTION COMMAND...  one test: ok when COMMAND succeeds, else
 #                                 not ok with COMMAND's output as comments
+#   skip DESCRIPTION REASON       one test, skipped for REASON
 #   is GOT EXPECTED               succeeds when the two strings are equal
 #   tap_exit                      exit 0 when every check passed, else 1
 #   shmem_kb NODE                 the node's Shmem in kB
@@ -19,6 +20,11 @@ check() {
 		sed 's/^/# /' /tmp/tap-check.out
 		tap_failed=1
 	fi
+}
+
+skip() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n $1 # SKIP $2"
 }
 
 is() { [ "$1" = "$2" ] || { echo "got '$1', expected '$2'"; return 1; }; }
