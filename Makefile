@@ -81,15 +81,13 @@ harness-test:
 # boot, and the other boots one after the other. Most guest tests keep
 # one vCPU busy, or sleep: on two cores the lanes take about as long as
 # the spm boot alone. The cxl boot needs QEMU 8 or later: without it the
-# summary counts it as skipped, with the reason. It takes about 20
-# minutes, and a slow host once ran it past the default 25-minute
-# limit: it gets the spm boot's.
+# summary counts it as skipped, with the reason.
 boot-test:
 	@mkdir -p $(RESULTS)
 	@$(TIMED) guest-boots $(MAKE) -s -j2 boot-spm boot-others
 
 boot-spm:
-	@QEMU_CONSOLE=none $(TIMED) guest-tests scripts/run-qemu.sh -t spm -m test -T 2700 \
+	@QEMU_CONSOLE=none $(TIMED) guest-tests scripts/run-qemu.sh -t spm -m test \
 		-l $(RESULTS)/test-spm.log || true
 
 boot-others:
@@ -102,7 +100,7 @@ boot-others:
 		-a spmdev.tests=57-devpriv-large -l $(RESULTS)/test-bigmem.log || true
 	@rm -f $(RESULTS)/cxl-skipped.tap
 	@if why=$$(scripts/run-qemu.sh -t cxl -n); then \
-		QEMU_CONSOLE=none $(TIMED) guest-cxl scripts/run-qemu.sh -t cxl -m test -T 2700 \
+		QEMU_CONSOLE=none $(TIMED) guest-cxl scripts/run-qemu.sh -t cxl -m test \
 			-l $(RESULTS)/test-cxl.log || true; \
 	else \
 		echo "=== guest-cxl: SKIPPED: $$why"; \

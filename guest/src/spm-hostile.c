@@ -2800,8 +2800,8 @@ out:
 /*
  * What the SysRAM route leaves free on the node: its locker must hold more
  * there than any other task when the OOM comes (the test runner holds
- * about 2 MB). With 32 MB free, the node's watermarks left the locker
- * 384 kB in one boot, and the OOM killed the runner.
+ * about 2 MB). With 32 MB free, the locker held 384 kB when the OOM came
+ * in one boot, and the OOM killed the runner.
  */
 #define OOM_SYSRAM_FREE_MB	128
 
