@@ -25,7 +25,9 @@ build_test() {
 	mv "$out/$name.new" "$out/$name"
 }
 
-build_test hmm-tests "$selftests/mm/hmm-tests.c"
+# hmm-tests with a longer alarm per case, for the emulator (see the header).
+build_test hmm-tests -I"$selftests" -include "$TOP/guest/src/hmm-tests-timeout.h" \
+	"$selftests/mm/hmm-tests.c"
 # The kernel's own cpuset and page migration tests, which the series must
 # keep passing. libnuma is linked statically; the linker's warning about
 # its getaddrinfo() does not concern this program.

@@ -44,6 +44,17 @@ fault_splats() {
 	[ "$(cut -d: -f2 <<<"$out" | tr '\n' ' ')" = "6 7 10 14 21 " ]
 }
 
+# hmm_tests_alarm: a case of a program built the way build-selftests.sh
+# builds hmm-tests gets the harness alarm of guest/src/hmm-tests-timeout.h
+# (120 s), not kselftest_harness.h's 30 s.
+hmm_tests_alarm() {
+	printf '%s\n' 'TEST(probe) {}' \
+		'int main(void) { return _probe_object.timeout != 120; }' >"$scratch/alarm.c"
+	gcc -I"$real_tree/tools/testing/selftests" \
+		-include "$TOP/guest/src/hmm-tests-timeout.h" \
+		-o "$scratch/alarm" "$scratch/alarm.c" && "$scratch/alarm"
+}
+
 # ---- result folding ----
 summary_is() {
 	local want=$1 want_rc=$2
@@ -423,6 +434,7 @@ tap_t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" 
 while IFS= read -r line; do
 	tap_t "check-splats: finds '${line#*] }'" splat_planted "$line"
 done <"$fixtures/splats.txt"
+tap_t "hmm-tests: each case gets 120 s before the harness's alarm" hmm_tests_alarm
 tap_t "check-splats: allocation failures under fault injection, a stress baseline's leaks and an expected OOM are no splats" fault_splats
 tap_t "summarize: KTAP and TAP sections fold into one summary" \
 	summary_is "4 passed, 3 failed, 3 skipped" 1 \

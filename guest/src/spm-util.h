@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/mempolicy.h>
 
@@ -53,10 +54,19 @@ struct figures {
 	long controls;		/* positive controls that reached the SPM node */
 	int tap_n;		/* the last TAP test number printed */
 	int tap_failed;
+	long tap_last_ms;	/* when the last TAP line (or the plan) was printed */
 };
 
 static struct figures *fig;
 static long page_size;
+
+static inline long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static inline void figures_init(void)
 {
@@ -67,12 +77,17 @@ static inline void figures_init(void)
 		exit(0);
 	}
 	page_size = sysconf(_SC_PAGESIZE);
+	fig->tap_last_ms = monotonic_ms();
 }
 
 static inline void tap_result(bool ok, const char *fmt, ...)
 {
+	long now = monotonic_ms();
 	va_list ap;
 
+	/* Where a run's time goes: the seconds since the last result. */
+	printf("# %.1f s\n", (now - fig->tap_last_ms) / 1000.0);
+	fig->tap_last_ms = now;
 	printf("%sok %d ", ok ? "" : "not ", ++fig->tap_n);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
