@@ -2,8 +2,9 @@
 # walk-series.sh [SERIES...]: check that every patch stands on its own.
 # For each commit from the base up to the end of the given series (all by
 # default), in order: check it out, build the test kernel incrementally
-# (ccache), build the guest, boot it on the spm topology, and fold the
-# results. Prints one line per commit and exits non-zero if any commit
+# (ccache), build the guest, boot it on the spm topology (two guests side
+# by side, each running part of the test programs; WALK_LANE_B names the
+# second's), and fold the results. Prints one line per commit and exits non-zero if any commit
 # fails to build or has a failing test. The work tree must be clean; the
 # branch that was checked out is restored at the end.
 #
@@ -57,6 +58,14 @@ for variant in ${WALK_VARIANTS:-}; do
 		die "WALK_VARIANTS: no configs/matrix/$variant.config" ;;
 	esac
 done
+# The second guest's programs: the longest, about half of the spm
+# topology's time (docs/timings.md); every other program runs in the
+# first, so a new one is never left out.
+lane_b=${WALK_LANE_B:-16-numa-balancing,38-spm-fuzz,40-spm-dax,50-hmm-tests,51-hmm-exclusive-nothp,55-devpriv,60-cgroup-cpuset,65-mm-migration,70-stress-slice}
+lane_a=$(cd "$TOP/guest/tests.d" && for t in *; do
+	case ",$lane_b," in *",$t,"*) ;; *) printf '%s,' "$t" ;; esac
+done)
+lane_a=${lane_a%,}
 failed=0
 n=0
 # Build-only TAP: the plan goes first, so collect the results.
@@ -90,13 +99,28 @@ while read -r commit subject; do
 	elif ! { "$TOP/scripts/build-selftests.sh" && "$TOP/scripts/build-initramfs.sh" "$BUILD/walk.cpio" "$BUILD/obj/walk"; } >>"$log.build" 2>&1; then
 		status="GUEST BUILD FAILED (see $log.build)"
 	else
-		QEMU_CONSOLE=none "$TOP/scripts/run-qemu.sh" -k "$BUILD/obj/walk/arch/x86/boot/bzImage" \
-			-i "$BUILD/walk.cpio" -l "$log" >/dev/null 2>&1 || true
-		summary=$(python3 "$TOP/scripts/summarize.py" --console "$log" \
+		# Two guests side by side, each with part of the programs:
+		# the second takes $lane_b without KUnit, the first the rest
+		# and KUnit at boot.
+		pids=()
+		for lane in a b; do
+			if [ "$lane" = a ]; then
+				args="spmdev.tests=$lane_a"
+			else
+				args="kunit.enable=0 spmdev.tests=$lane_b"
+			fi
+			QEMU_CONSOLE=none "$TOP/scripts/run-qemu.sh" \
+				-k "$BUILD/obj/walk/arch/x86/boot/bzImage" -i "$BUILD/walk.cpio" \
+				-a "$args" -l "$log.$lane" >/dev/null 2>&1 &
+			pids+=($!)
+		done
+		wait "${pids[@]}" || true
+		summary=$(python3 "$TOP/scripts/summarize.py" --console "$log.a" \
+			--guest "lane-b=$log.b" \
 			--expected "$TOP/tests/expected-failures" | tail -n 1 || true)
 		case "$summary" in
 		*" 0 failed"*) status="ok: $summary" ;;
-		*) status="TESTS FAILED: $summary (see $log)" ;;
+		*) status="TESTS FAILED: $summary (see $log.a, $log.b)" ;;
 		esac
 	fi
 	case "$status" in ok*) ;; *) failed=1 ;; esac
