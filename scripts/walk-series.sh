@@ -116,7 +116,7 @@ while read -r commit subject; do
 		done
 		wait "${pids[@]}" || true
 		summary=$(python3 "$TOP/scripts/summarize.py" --console "$log.a" \
-			--guest "lane-b=$log.b" \
+			--guest "$log.b" \
 			--expected "$TOP/tests/expected-failures" | tail -n 1 || true)
 		case "$summary" in
 		*" 0 failed"*) status="ok: $summary" ;;
