@@ -5,8 +5,9 @@
 # (ccache), build the guest, boot it on the spm topology (two guests side
 # by side, each running part of the test programs; WALK_LANE_B names the
 # second's), and fold the results. Prints one line per commit and exits
-# non-zero if any commit fails to build or has a failing test. The work tree must be clean; the
-# branch that was checked out is restored at the end.
+# non-zero if any commit fails to build or has a failing test. The work
+# tree must be clean; the branch that was checked out is restored at the
+# end.
 #
 # WALK_BUILD_ONLY=1 builds each commit instead, no boot, in each
 # configuration WALK_VARIANTS names (default "test nospm": the test

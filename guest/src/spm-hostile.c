@@ -3332,8 +3332,8 @@ static void route_memory_offline(struct ctx *c)
  * The kernel routes marked "fills" fill a whole node (the SPM node with
  * huge pages, or a node to its OOM). --no-node-fill leaves them out:
  * the cxl boot, where QEMU emulates the CXL window's memory access by
- * access and they take four times as long, runs the others, and the
- * spm boot runs them all against the same kind of node.
+ * access and they took 484 s against the spm boot's 196 s, runs the
+ * others, and the spm boot runs them all against the same kind of node.
  */
 static const struct {
 	const char *name;
@@ -3387,6 +3387,12 @@ static void run_routes(struct ctx *c)
 	}
 }
 
+/* Whether kernel route @i runs, given --no-node-fill. */
+static bool kernel_route_runs(unsigned int i, bool no_fill)
+{
+	return !(no_fill && kernel_routes[i].fills);
+}
+
 static void run_kernel_routes(struct ctx *c, bool no_fill)
 {
 	unsigned int i;
@@ -3394,7 +3400,7 @@ static void run_kernel_routes(struct ctx *c, bool no_fill)
 	for (i = 0; i < NR_KERNEL_ROUTES; i++) {
 		long wrong = fig->wrong, cases = fig->cases;
 
-		if (no_fill && kernel_routes[i].fills)
+		if (!kernel_route_runs(i, no_fill))
 			continue;
 		c->failures = c->skipped = 0;
 		kernel_routes[i].run(c);
@@ -3438,7 +3444,7 @@ static int exec_child(const char *spm)
 int main(int argc, char **argv)
 {
 	struct ctx c = { .who = "root", .priv = true };
-	unsigned int i, kernel = NR_KERNEL_ROUTES;
+	unsigned int i, kernel = 0;
 	bool no_fill = false;
 	const char *why;
 	long huge_before;
@@ -3464,8 +3470,8 @@ int main(int argc, char **argv)
 		printf("1..0 # SKIP %s\n", why);
 		return 0;
 	}
-	for (i = 0; no_fill && i < NR_KERNEL_ROUTES; i++)
-		kernel -= kernel_routes[i].fills;
+	for (i = 0; i < NR_KERNEL_ROUTES; i++)
+		kernel += kernel_route_runs(i, no_fill);
 	printf("1..%u\n", 2 * NR_ROUTES + kernel);
 	if (kernel < NR_KERNEL_ROUTES)
 		printf("# --no-node-fill: %u kernel routes that fill a node left out\n",
