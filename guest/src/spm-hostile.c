@@ -3332,7 +3332,7 @@ static void route_memory_offline(struct ctx *c)
  * The kernel routes marked "fills" fill a whole node (the SPM node with
  * huge pages, or a node to its OOM). --no-node-fill leaves them out:
  * the cxl boot, where QEMU emulates the CXL window's memory access by
- * access and they took 484 s against the spm boot's 196 s, runs the
+ * access and they took 484 s against the spm boot's 195 s, runs the
  * others, and the spm boot runs them all against the same kind of node.
  */
 static const struct {
