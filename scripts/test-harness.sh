@@ -428,6 +428,26 @@ rejects_fuzz() {
 		[ -z "$(ktree_git status --porcelain)" ]
 }
 
+# run_tests_picks CMDLINE NAME...: guest/run-tests.sh, given the kernel
+# command line CMDLINE, runs the programs NAME... of a stand-in tests.d,
+# in order, and no other: "a" has no topology line, "b" runs on spm and
+# cxl, "c" on cxl.
+run_tests_picks() {
+	local root=$scratch/run-tests cmdline=$1 ran
+	shift
+	mkdir -p "$root/tests.d"
+	printf '#!/bin/sh\necho ok\n' >"$root/tests.d/a"
+	printf '#!/bin/sh\n# topology: spm cxl\necho ok\n' >"$root/tests.d/b"
+	printf '#!/bin/sh\n# topology: cxl\necho ok\n' >"$root/tests.d/c"
+	chmod +x "$root"/tests.d/*
+	echo "$cmdline" >"$root/cmdline"
+	SPMDEV_ROOT=$root SPMDEV_CMDLINE=$root/cmdline TMPDIR=$root \
+		sh "$TOP/guest/run-tests.sh" >"$root/out"
+	ran=$(sed -n 's/^spm-devpriv: running //p' "$root/out" | tr '\n' ' ')
+	echo "ran: $ran"
+	[ "$ran" = "$* " ]
+}
+
 tap_begin
 tap_t "shellcheck: the repository's shell scripts are clean" shellcheck_clean
 tap_t "check-splats: a clean console log passes" "$TOP/scripts/check-splats.sh" "$fixtures/console-sample.log"
@@ -465,6 +485,12 @@ tap_t "deps: the backports suite comes from the machine's Debian entry" backport
 tap_t "deps: without the backports suite QEMU 7.2 stays, and deps says so" deps_without_backports
 tap_t "run-qemu: cxl boots on the unpacked QEMU 10.0, or says why not" qemu_for_cxl
 tap_t "a script stopped by a failing command names it" silent_exit_is_named
+tap_t "run-tests: a program without a topology line runs on spm" run_tests_picks "spmdev.topology=spm" a b
+tap_t "run-tests: a program runs on each topology its line names" run_tests_picks "spmdev.topology=cxl" b c
+tap_t "run-tests: spmdev.tests runs only the programs it names" \
+	run_tests_picks "spmdev.topology=spm spmdev.tests=b,c" b
+tap_t "run-tests: spmdev.skip leaves out the programs it names" \
+	run_tests_picks "spmdev.topology=spm spmdev.skip=a" b
 tap_t "check-patches: the first patch of series A passes" planted_check clean cat
 tap_t "check-patches: trailing whitespace fails checkpatch" \
 	planted_check "checkpatch --strict" add_trailing_space
