@@ -1730,6 +1730,8 @@ out_cg:
 }
 
 #define COMPACT_REGION_MB	256
+/* isolate_freepages()'s largest stride: COMPACT_CLUSTER_MAX, SWAP_CLUSTER_MAX */
+#define COMPACT_FREE_STRIDE	32
 #define COMPACT_PRESSURE_MB	64
 #define FILL_ROUNDS		4
 #define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
@@ -1817,21 +1819,27 @@ static int read_pfns(char *buf, long n, uint64_t *pfn)
 
 /*
  * Of the present pages of @pfn[@n], how many have a free page next to
- * them (one the buddy allocator holds, by /proc/kpageflags), or -1.
+ * them (one the buddy allocator holds, by /proc/kpageflags) at a PFN
+ * that is a multiple of @align, or -1.
  */
-static long free_neighbours(const uint64_t *pfn, long n)
+static long free_neighbours(const uint64_t *pfn, long n, uint64_t align)
 {
 	int fd = open("/proc/kpageflags", O_RDONLY);
 	uint64_t flags[3];
 	long i, count = 0;
+	bool before, after;
 
 	if (fd < 0)
 		return -1;
 	/* The flags of the page before, the page itself and the page after */
-	for (i = 0; i < n; i++)
-		if (pfn[i] && pread(fd, flags, sizeof(flags),
-				    (pfn[i] - 1) * sizeof(uint64_t)) == sizeof(flags))
-			count += ((flags[0] | flags[2]) >> KPF_BUDDY) & 1;
+	for (i = 0; i < n; i++) {
+		if (!pfn[i] || pread(fd, flags, sizeof(flags),
+				     (pfn[i] - 1) * sizeof(uint64_t)) != sizeof(flags))
+			continue;
+		before = (flags[0] >> KPF_BUDDY) & 1 && !((pfn[i] - 1) % align);
+		after = (flags[2] >> KPF_BUDDY) & 1 && !((pfn[i] + 1) % align);
+		count += before || after;
+	}
 	close(fd);
 	return count;
 }
@@ -2062,9 +2070,15 @@ static void route_compaction(struct ctx *c)
 		goto out;
 	}
 	present = pfns_present(pfn, n);
-	holes = free_neighbours(pfn, n);
-	printf("# SPM node %d: %ld MB free, %ld free huge blocks, %ld of the flagged task's %ld pages present, %ld next to a free page; node %d: %ld MB free, %ld free huge blocks\n",
+	holes = free_neighbours(pfn, n, 1);
+	/*
+	 * Compaction's free scanner, once pageblocks gave it nothing, looks
+	 * at one page in COMPACT_FREE_STRIDE from a pageblock's start: the
+	 * holes it can find then, for the control's misses.
+	 */
+	printf("# SPM node %d: %ld MB free, %ld free huge blocks, %ld of the flagged task's %ld pages present, %ld next to a free page (%ld next to one at a multiple of %d); node %d: %ld MB free, %ld free huge blocks\n",
 	       c->n.spm, node_free_kb(c->n.spm) >> 10, blocks, present, held, holes,
+	       free_neighbours(pfn, n, COMPACT_FREE_STRIDE), COMPACT_FREE_STRIDE,
 	       sys, node_free_kb(sys) >> 10, node_free_huge_blocks(sys, order));
 	if (blocks || present != held || holes < held / 2) {
 		fail(c, "the SPM node could not be fragmented without reclaim or compaction: the route is not tested");
