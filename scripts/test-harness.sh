@@ -395,6 +395,33 @@ qemu_for_cxl() {
 		PATH=$bin:$PATH BUILD=$scratch/build "$TOP/scripts/run-qemu.sh" -t spm -n
 }
 
+# A boot that QEMU aborted on an assertion before the guest's userspace
+# started is booted once more; the first log is kept beside the second.
+qemu_abort_boots_again() {
+	local q=$scratch/qemu-abort log=$scratch/abort.log
+	rm -rf "$q" "$log" "$log.qemu-abort"
+	mkdir -p "$q" "$scratch/build"
+	cat >"$q/qemu" <<-EOF
+	#!/bin/sh
+	[ "\$1" = --version ] && { echo "QEMU emulator version 7.2.19"; exit 0; }
+	if [ ! -e "$q/booted" ]; then
+		: >"$q/booted"
+		echo "qemu-system-x86_64: hw/pci/msix.c:228: msix_table_mmio_write: Assertion \\\`x' failed."
+		exit 134
+	fi
+	echo "spm-devpriv: userspace started, mode test"
+	echo "spm-devpriv-exit: 0"
+	EOF
+	chmod +x "$q/qemu"
+	: >"$q/bzImage"
+	: >"$q/initrd"
+	QEMU=$q/qemu ACCEL=tcg BUILD=$scratch/build QEMU_CONSOLE=none "$TOP/scripts/run-qemu.sh" \
+		-k "$q/bzImage" -i "$q/initrd" -l "$log" 2>"$scratch/err" || return 1
+	cat "$scratch/err"
+	grep -q 'Assertion' "$log.qemu-abort" && grep -q '^spm-devpriv-exit: 0' "$log" &&
+		grep -q 'QEMU aborted before the guest.s userspace started' "$scratch/err"
+}
+
 # A phase that fails says in one line what failed and what to do: make
 # tree on the fresh machine, whose deps phase "installs" everything and
 # whose tree phase then meets the stand-in tarball.
@@ -484,6 +511,7 @@ tap_t "fresh machine: a failed phase says what to do" fresh_make_tree_says_why
 tap_t "deps: the backports suite comes from the machine's Debian entry" backports_derived
 tap_t "deps: without the backports suite QEMU 7.2 stays, and deps says so" deps_without_backports
 tap_t "run-qemu: cxl boots on the unpacked QEMU 10.0, or says why not" qemu_for_cxl
+tap_t "run-qemu: a boot QEMU aborted before userspace is booted once more" qemu_abort_boots_again
 tap_t "a script stopped by a failing command names it" silent_exit_is_named
 tap_t "run-tests: a program without a topology line runs on spm" run_tests_picks "spmdev.topology=spm" a b
 tap_t "run-tests: a program runs on each topology its line names" run_tests_picks "spmdev.topology=cxl" b c
