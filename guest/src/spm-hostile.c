@@ -1993,7 +1993,7 @@ static char *fill_free_huge_blocks(struct ctx *c, int nid, long count)
  * compaction allowed (MADV_HUGEPAGE, defrag "madvise"), while neither
  * node has a free block for a huge page: the SysRAM node's hugetlb pool
  * took them, and a flagged task's huge pages those of the SPM node, where
- * the holes of a range of which it freed every other page keep enough
+ * the holes it left in a range, every page at an even PFN, keep enough
  * memory free for kswapd to stay asleep. The uid 65534 task's
  * allocations may not use the SPM node, so neither its direct compaction
  * nor the kswapd and kcompactd it wakes may compact or reclaim the SPM
@@ -2006,7 +2006,7 @@ static void route_compaction(struct ctx *c)
 	int sys = c->n.sys1 != c->n.sys0 ? c->n.sys1 : c->n.sys0;
 	int order = c->huge_size > 0 ? __builtin_ctzl(c->huge_size / page_size) : 0;
 	long proactive = read_long("/proc/sys/vm/compaction_proactiveness");
-	long n = ((long)COMPACT_REGION_MB << 20) / page_size, held = n / 2;
+	long n = ((long)COMPACT_REGION_MB << 20) / page_size, held = 0;
 	long i, moved, both, present, blocks, holes, pool_sys = -1, fill_pages[FILL_ROUNDS];
 	long counters[NR_COMPACT_COUNTERS];
 	char cg[64], defrag[32], val[32], path[96], *fill[FILL_ROUNDS] = { NULL };
@@ -2043,8 +2043,21 @@ static void route_compaction(struct ctx *c)
 		fail(c, "the flagged pages on the SPM node: %s", strerror(errno));
 		goto out;
 	}
-	for (i = 1; i < n; i += 2)
-		madvise(buf + i * page_size, page_size, MADV_DONTNEED);
+	/*
+	 * Free the pages at even PFNs. After pageblocks that gave it nothing
+	 * (the flagged huge pages above), compaction's free scanner looks at
+	 * PFNs that are multiples of COMPACT_FREE_STRIDE only: holes at odd
+	 * PFNs alone would leave the control nowhere to move pages to.
+	 */
+	if (read_pfns(buf, n, pfn)) {
+		fail(c, "cannot read the flagged task's PFNs");
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		if (pfn[i] % 2)
+			held++;
+		else
+			madvise(buf + i * page_size, page_size, MADV_DONTNEED);
 	pool_sys = take_free_huge_blocks(c, sys);
 	/*
 	 * Pages freed earlier reach the free lists late (from the per-CPU
