@@ -284,8 +284,12 @@ show() {
 	*) die "QEMU_CONSOLE must be all, userspace or none" ;;
 	esac
 }
-timeout -k 10 "$limit" "${cmd[@]}" -serial stdio -append "$cmdline" </dev/null 2>&1 |
-	tee "$log" | show || rc=$?
+boot() {
+	rc=0
+	timeout -k 10 "$limit" "${cmd[@]}" -serial stdio -append "$cmdline" </dev/null 2>&1 |
+		tee "$log" | show || rc=$?
+}
+boot
 # QEMU 10.0.2 aborted once on "cxl" (2026-12-07), an assertion of its
 # MSI-X table emulation failing while the kernel enumerated the CXL root
 # port. A boot that QEMU itself ended that way before the guest's
@@ -295,9 +299,7 @@ if grep -q '^[^ ]*qemu-system-[^ ]*: .*Assertion .* failed' "$log" &&
 	grep 'Assertion' "$log" >&2
 	mv "$log" "$log.qemu-abort"
 	note "QEMU aborted before the guest's userspace started (log: $log.qemu-abort): booting again"
-	rc=0
-	timeout -k 10 "$limit" "${cmd[@]}" -serial stdio -append "$cmdline" </dev/null 2>&1 |
-		tee "$log" | show || rc=$?
+	boot
 fi
 
 status=$(sed -n 's/^spm-devpriv-exit: \([0-9]*\).*/\1/p' "$log" | tail -n 1)

@@ -2084,11 +2084,7 @@ static void route_compaction(struct ctx *c)
 	}
 	present = pfns_present(pfn, n);
 	holes = free_neighbours(pfn, n, 1);
-	/*
-	 * Compaction's free scanner, once pageblocks gave it nothing, looks
-	 * at one page in COMPACT_FREE_STRIDE from a pageblock's start: the
-	 * holes it can find then, for the control's misses.
-	 */
+	/* And the holes the free scanner finds at its largest stride (above) */
 	printf("# SPM node %d: %ld MB free, %ld free huge blocks, %ld of the flagged task's %ld pages present, %ld next to a free page (%ld next to one at a multiple of %d); node %d: %ld MB free, %ld free huge blocks\n",
 	       c->n.spm, node_free_kb(c->n.spm) >> 10, blocks, present, held, holes,
 	       free_neighbours(pfn, n, COMPACT_FREE_STRIDE), COMPACT_FREE_STRIDE,
