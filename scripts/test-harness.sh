@@ -422,6 +422,32 @@ qemu_abort_boots_again() {
 		grep -q 'QEMU aborted before the guest.s userspace started' "$scratch/err"
 }
 
+# make test's spm boot leaves out the programs the cxl boot runs, and
+# only when QEMU can boot cxl (here a stand-in QEMU 10.0, then 7.2).
+spm_boot_skips_cxl_programs() {
+	local q=$scratch/qemu-skip boot=$scratch/build/obj/test/arch/x86/boot version
+	for version in 10.0.2 7.2.19; do
+		rm -rf "$q"
+		mkdir -p "$q" "$boot"
+		: >"$boot/bzImage"
+		: >"$scratch/build/initramfs.cpio"
+		cat >"$q/qemu" <<-EOF
+		#!/bin/sh
+		[ "\$1" = --version ] && { echo "QEMU emulator version $version"; exit 0; }
+		echo "\$*" >"$q/args"
+		echo "spm-devpriv-exit: 0"
+		EOF
+		chmod +x "$q/qemu"
+		QEMU=$q/qemu ACCEL=tcg make -s -C "$TOP" boot-spm BUILD="$scratch/build" \
+			PHASE_TIMES="$scratch/phase-times" >/dev/null 2>&1 || return 1
+		grep -o 'spmdev.skip=[^ ]*' "$q/args"
+		case $version in
+		10.*) grep -qE 'spmdev.skip=16-numa-balancing,65-mm-migration( |$)' "$q/args" || return 1 ;;
+		*) grep -qE 'spmdev.skip=( |$)' "$q/args" || return 1 ;;
+		esac
+	done
+}
+
 # A phase that fails says in one line what failed and what to do: make
 # tree on the fresh machine, whose deps phase "installs" everything and
 # whose tree phase then meets the stand-in tarball.
@@ -512,6 +538,7 @@ tap_t "deps: the backports suite comes from the machine's Debian entry" backport
 tap_t "deps: without the backports suite QEMU 7.2 stays, and deps says so" deps_without_backports
 tap_t "run-qemu: cxl boots on the unpacked QEMU 10.0, or says why not" qemu_for_cxl
 tap_t "run-qemu: a boot QEMU aborted before userspace is booted once more" qemu_abort_boots_again
+tap_t "make test: the spm boot leaves out cxl's programs only when cxl boots" spm_boot_skips_cxl_programs
 tap_t "a script stopped by a failing command names it" silent_exit_is_named
 tap_t "run-tests: a program without a topology line runs on spm" run_tests_picks "spmdev.topology=spm" a b
 tap_t "run-tests: a program runs on each topology its line names" run_tests_picks "spmdev.topology=cxl" b c
