@@ -18,10 +18,12 @@
 #   -n            boot nothing: exit 0 if this QEMU can boot the topology,
 #                 else print why not and exit 1
 #
-# QEMU=PROGRAM runs another qemu-system-x86_64 than the one in PATH. On
-# the cxl topology, when the one in PATH is older than 8, the default is
-# the QEMU 10.0 that install-deps.sh unpacked from the backports suite,
-# with its own firmware and modules.
+# QEMU=PROGRAM runs another qemu-system-x86_64 than the one in PATH. When
+# the one in PATH is older than 8, the default is the QEMU 10.0 that
+# install-deps.sh unpacked from the backports suite, with its own firmware
+# and modules: the cxl topology needs it, and under TCG QEMU 7.2 sometimes
+# runs a CPU into a breakpoint the kernel's text patching has just removed
+# (docs/status.md). Without it, every topology but cxl boots on 7.2.
 # ACCEL=tcg|kvm|auto (default auto: KVM only when a short probe boot
 # under it succeeds on this machine; the answer is cached in build/).
 # ICOUNT=SHIFT runs TCG with -icount shift=SHIFT,sleep=off: the guest's
@@ -61,7 +63,7 @@ esac
 qemu_dirs=()
 path_major=$(qemu_version qemu-system-x86_64)
 path_major=${path_major%%.*}
-if [ -z "${QEMU:-}" ] && [ "$topology" = cxl ] && [ "${path_major:-0}" -lt 8 ] &&
+if [ -z "${QEMU:-}" ] && [ "${path_major:-0}" -lt 8 ] &&
 	[ -x "$QEMU_BACKPORTS/usr/bin/qemu-system-x86_64" ]; then
 	QEMU=$QEMU_BACKPORTS/usr/bin/qemu-system-x86_64
 	qemu_dirs=(-L "$QEMU_BACKPORTS/usr/share/qemu" -L "$QEMU_BACKPORTS/usr/share/seabios")
