@@ -55,9 +55,10 @@ export-check:
 kernel: tree
 	@$(TIMED) kernel scripts/build-kernel.sh test $(TEST_FRAGMENTS)
 
-# The same kernel with cpuset v1, for the boot that tests the v1 files
-# (every option but distro-mm.config's CPUSETS_V1=n must hold). Its first
-# build starts from the test kernel's objects.
+# The same kernel with cpuset v1, for the boot that tests the v1 files and
+# memory migration on a v1 hierarchy (every option but distro-mm.config's
+# CPUSETS_V1=n must hold). Its first build starts from the test kernel's
+# objects.
 kernel-v1: kernel
 	@CHECK_FRAGMENTS="$(filter-out configs/distro-mm.config,$(TEST_FRAGMENTS)) \
 		configs/cpuset-v1.config" KBUILD_SEED=$(BUILD)/obj/test \
@@ -99,7 +100,8 @@ boot-others:
 	@QEMU_CONSOLE=none $(TIMED) guest-smallphys scripts/run-qemu.sh -t smallphys \
 		-m test -l $(RESULTS)/test-smallphys.log || true
 	@QEMU_CONSOLE=none $(TIMED) guest-cpuset-v1 scripts/run-qemu.sh -t spm -m test \
-		-k $(BUILD)/obj/test-v1/arch/x86/boot/bzImage -a spmdev.tests=35-spm-mempolicy \
+		-k $(BUILD)/obj/test-v1/arch/x86/boot/bzImage \
+		-a "spmdev.tests=35-spm-mempolicy,37-spm-hostile spmdev.cpuset=v1" \
 		-l $(RESULTS)/test-cpuset-v1.log || true
 	@QEMU_CONSOLE=none $(TIMED) guest-bigmem scripts/run-qemu.sh -t bigmem -m test \
 		-a spmdev.tests=57-devpriv-large -l $(RESULTS)/test-bigmem.log || true

@@ -8,7 +8,9 @@
 # non-zero if any commit fails to build or has a failing test. A commit
 # whose kernel and test programs are, byte for byte, those of the last
 # commit that booted and passed (documentation, a driver the test
-# configuration leaves out) takes that result without a boot. The work
+# configuration leaves out) takes that result without a boot. Each line
+# names the commit and its tree: a rebase that changes messages only
+# keeps the trees, and so the results. The work
 # tree must be clean; the branch that was checked out is restored at the
 # end.
 #
@@ -136,7 +138,10 @@ while read -r commit subject; do
 		esac
 	fi
 	case "$status" in ok*) ;; *) failed=1 ok_key= ;; esac
-	printf '%s %-60.60s %s\n' "${commit:0:12}" "$subject" "$status"
+	# The tree too: a commit whose message alone changed since keeps it,
+	# and with it this result.
+	printf '%s tree %s %-60.60s %s\n' "${commit:0:12}" \
+		"$(ktree_git rev-parse --short=12 "$commit^{tree}")" "$subject" "$status"
 done < <(ktree_git log --reverse --format='%H %s' "${WALK_RANGE:-refs/tags/base..$end}")
 if [ -n "${WALK_BUILD_ONLY:-}" ]; then
 	exec >&3

@@ -23,7 +23,8 @@
  *
  * Then the routes the kernel takes on its own, once, from root: cpuset
  * memory migration when a cpuset's nodes change or a task moves to
- * another cpuset (its pages, a root task's and an unprivileged one's, must
+ * another cpuset, on cgroup2 or (--cpuset-v1, that route alone) on a v1
+ * hierarchy (its pages, a root task's and an unprivileged one's, must
  * not follow onto an SPM node the cpuset was granted, and a flagged task's
  * pages on the SPM node must not leave it), KSM merging
  * identical pages of a flagged task on the SPM node and of an
@@ -34,8 +35,8 @@
  * SPM node (they must not swap out or move a flagged task's pages
  * there), and what a flagged
  * task allocates that is not its own memory: the page cache of the files
- * it writes and reads, and zswap's compressed copies of its pages, and
- * the shmem it swaps back in (its shared anonymous memory is its own, the
+ * it writes and reads, zswap's and zram's compressed copies of its pages,
+ * and the shmem it swaps back in (its shared anonymous memory is its own, the
  * files of a tmpfs mount are not), and the other tasks' pages that swap
  * readahead reads around its own. Then
  * the OOM of a flagged request to the SPM node, which may not kill a task
@@ -47,7 +48,8 @@
  *
  * One TAP test per route and credential; the cases of a failed route are
  * listed as comments. --no-node-fill leaves out the kernel routes that
- * fill a node (kernel_routes[]); --exec-child is the program's own exec
+ * fill a node (kernel_routes[]); --cpuset-v1 runs the v1 cpuset
+ * migration route only; --exec-child is the program's own exec
  * target.
  */
 #define _GNU_SOURCE
@@ -56,6 +58,7 @@
 #include <linux/kernel-page-flags.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/swap.h>
 #include <sys/wait.h>
 
 #include "spm-util.h"
@@ -63,7 +66,7 @@
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
-#define NR_KERNEL_ROUTES	14
+#define NR_KERNEL_ROUTES	15
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -1376,31 +1379,54 @@ static int cg_set_mems(const char *cg, unsigned long mems)
 }
 
 /*
- * cpuset memory migration (on by default on cgroup2): a task's pages on
- * SysRAM node sys1, in a cpuset of sys0 and sys1, must not move onto the
- * SPM node when the cpuset's nodes become sys0 and the SPM node, nor when
- * the task moves to a cpuset of those nodes. For a root task and an
- * unprivileged one: neither has a flagged policy. And the pages a flagged
- * task keeps on the SPM node stay there when its cpuset's nodes go from
- * sys0, sys1 and the SPM node to sys0 and the SPM node, and when it moves
- * to a cpuset of those nodes.
+ * cpuset memory migration (on by default on cgroup2, cpuset.memory_migrate
+ * on v1): a task's pages on SysRAM node sys1, in a cpuset of sys0 and
+ * sys1, must not move onto the SPM node when the cpuset's nodes become
+ * sys0 and the SPM node, nor when the task moves to a cpuset of those
+ * nodes. For a root task and an unprivileged one: neither has a flagged
+ * policy. And the pages a flagged task keeps on the SPM node stay there
+ * when its cpuset's nodes go from sys0, sys1 and the SPM node to sys0 and
+ * the SPM node, and when it moves to a cpuset of those nodes. The
+ * cpusets are made under @root; on v1 (@v1) they get the root's CPUs and
+ * memory_migrate.
  */
-static void route_cpuset_migration(struct ctx *c)
+static void cpuset_migration(struct ctx *c, const char *root, bool v1)
 {
 	unsigned long old_mems = 1UL << c->n.sys0 | 1UL << c->n.sys1;
 	unsigned long new_mems = 1UL << c->n.sys0 | 1UL << c->n.spm;
-	char a[64], b[64], what[160], path[160], pid[16];
+	char a[96], b[96], what[160], path[160], pid[16], cpus[64] = "";
+	const char *v = v1 ? "v1 " : "";
 	struct holder h;
-	bool enabled;
+	FILE *f;
 	int priv;
 
-	if (c->n.sys1 == c->n.sys0 || !cpuset_controller(c, &enabled)) {
-		c->skipped++;
-		return;
+	snprintf(a, sizeof(a), "%s/spm-hostile-a.%d", root, getpid());
+	snprintf(b, sizeof(b), "%s/spm-hostile-b.%d", root, getpid());
+	if (mkdir(a, 0755) || mkdir(b, 0755)) {
+		fail(c, "cannot make the cpusets: %s", strerror(errno));
+		goto out;
 	}
-	snprintf(a, sizeof(a), CGROUP2 "/spm-hostile-a.%d", getpid());
-	snprintf(b, sizeof(b), CGROUP2 "/spm-hostile-b.%d", getpid());
-	if (mkdir(a, 0755) || mkdir(b, 0755) || cg_set_mems(b, new_mems)) {
+	if (v1) {
+		snprintf(path, sizeof(path), "%s/cpuset.cpus", root);
+		f = fopen(path, "r");
+		if (!f || !fgets(cpus, sizeof(cpus), f))
+			cpus[0] = '\0';
+		if (f)
+			fclose(f);
+		snprintf(path, sizeof(path), "%s/cpuset.cpus", a);
+		snprintf(what, sizeof(what), "%s/cpuset.cpus", b);
+		if (!cpus[0] || write_file(path, cpus) || write_file(what, cpus)) {
+			fail(c, "cannot give the v1 cpusets the CPUs %s", cpus);
+			goto out;
+		}
+		snprintf(path, sizeof(path), "%s/cpuset.memory_migrate", a);
+		snprintf(what, sizeof(what), "%s/cpuset.memory_migrate", b);
+		if (write_file(path, "1") || write_file(what, "1")) {
+			fail(c, "cannot turn memory_migrate on");
+			goto out;
+		}
+	}
+	if (cg_set_mems(b, new_mems)) {
 		fail(c, "cannot set up the cpusets: %s", strerror(errno));
 		goto out;
 	}
@@ -1414,7 +1440,7 @@ static void route_cpuset_migration(struct ctx *c)
 		}
 		if (!holder_start(c, &h, H_ON_NODE, c->n.sys1, a, priv))
 			continue;
-		snprintf(what, sizeof(what), "%s: cpuset.mems %d,%d -> %d,%d", who,
+		snprintf(what, sizeof(what), "%s: %scpuset.mems %d,%d -> %d,%d", who, v,
 			 c->n.sys0, c->n.sys1, c->n.sys0, c->n.spm);
 		if (cg_set_mems(a, new_mems))
 			fail(c, "%s: the write failed", what);
@@ -1427,7 +1453,7 @@ static void route_cpuset_migration(struct ctx *c)
 		}
 		if (!holder_start(c, &h, H_ON_NODE, c->n.sys1, a, priv))
 			continue;
-		snprintf(what, sizeof(what), "%s: moved to a cpuset of %d,%d", who,
+		snprintf(what, sizeof(what), "%s: moved to a %scpuset of %d,%d", who, v,
 			 c->n.sys0, c->n.spm);
 		snprintf(path, sizeof(path), "%s/cgroup.procs", b);
 		snprintf(pid, sizeof(pid), "%d", h.pid);
@@ -1440,8 +1466,8 @@ static void route_cpuset_migration(struct ctx *c)
 	if (cg_set_mems(a, old_mems | 1UL << c->n.spm)) {
 		fail(c, "cannot set %s's nodes", a);
 	} else if (holder_start(c, &h, H_FLAGGED, c->n.spm, a, true)) {
-		snprintf(what, sizeof(what), "flagged root task: cpuset.mems %d,%d,%d -> %d,%d",
-			 c->n.sys0, c->n.sys1, c->n.spm, c->n.sys0, c->n.spm);
+		snprintf(what, sizeof(what), "flagged root task: %scpuset.mems %d,%d,%d -> %d,%d",
+			 v, c->n.sys0, c->n.sys1, c->n.spm, c->n.sys0, c->n.spm);
 		if (cg_set_mems(a, new_mems))
 			fail(c, "%s: the write failed", what);
 		expect_spm_pages(c, what, holder_spm_pages(&h), NPAGES);
@@ -1449,8 +1475,8 @@ static void route_cpuset_migration(struct ctx *c)
 	if (cg_set_mems(a, old_mems | 1UL << c->n.spm)) {
 		fail(c, "cannot set %s's nodes back", a);
 	} else if (holder_start(c, &h, H_FLAGGED, c->n.spm, a, true)) {
-		snprintf(what, sizeof(what), "flagged root task: moved from a cpuset of %d,%d,%d to one of %d,%d",
-			 c->n.sys0, c->n.sys1, c->n.spm, c->n.sys0, c->n.spm);
+		snprintf(what, sizeof(what), "flagged root task: moved from a %scpuset of %d,%d,%d to one of %d,%d",
+			 v, c->n.sys0, c->n.sys1, c->n.spm, c->n.sys0, c->n.spm);
 		snprintf(path, sizeof(path), "%s/cgroup.procs", b);
 		snprintf(pid, sizeof(pid), "%d", h.pid);
 		if (write_file(path, pid))
@@ -1460,8 +1486,78 @@ static void route_cpuset_migration(struct ctx *c)
 out:
 	rmdir(a);
 	rmdir(b);
+}
+
+static void route_cpuset_migration(struct ctx *c)
+{
+	bool enabled;
+
+	if (c->n.sys1 == c->n.sys0 || !cpuset_controller(c, &enabled)) {
+		c->skipped++;
+		return;
+	}
+	cpuset_migration(c, CGROUP2, false);
 	if (enabled)
 		write_file(CGROUP2 "/cgroup.subtree_control", "-cpuset");
+}
+
+/*
+ * Write @val to cgroup2's subtree_control, retrying for up to 5 s while a
+ * v1 hierarchy still holds the cpuset controller (it lets it go lazily);
+ * 0 or -errno.
+ */
+static int cgroup2_subtree(const char *val)
+{
+	int ret = 0, i;
+
+	for (i = 0; i < 50; i++) {
+		ret = write_file(CGROUP2 "/cgroup.subtree_control", val);
+		if (ret != -ENOENT && ret != -EBUSY)
+			break;
+		usleep(100000);
+	}
+	return ret;
+}
+
+/*
+ * The same on a cpuset v1 hierarchy (CONFIG_CPUSETS_V1), whose
+ * memory_migrate is off by default: the cpusets turn it on. The
+ * controller leaves cgroup2 while the hierarchy is mounted, and goes
+ * back there as it was.
+ */
+static void route_cpuset_v1_migration(struct ctx *c)
+{
+	char dir[] = "/tmp/spm-hostile-cpuset1.XXXXXX", subtree[128] = "";
+	bool was_on;
+	FILE *f;
+	int ret;
+
+	f = fopen(CGROUP2 "/cgroup.subtree_control", "r");
+	if (f && !fgets(subtree, sizeof(subtree), f))
+		subtree[0] = '\0';
+	if (f)
+		fclose(f);
+	was_on = strstr(subtree, "cpuset");
+	if (c->n.sys1 == c->n.sys0 || !mkdtemp(dir)) {
+		c->skipped++;
+		return;
+	}
+	if (was_on)
+		cgroup2_subtree("-cpuset");
+	ret = mount("none", dir, "cgroup", 0, "cpuset");
+	if (ret && errno == EINVAL) {
+		printf("# no cpuset controller on cgroup v1 (CONFIG_CPUSETS_V1=n)\n");
+		c->skipped++;
+	} else if (ret) {
+		fail(c, "mount -t cgroup -o cpuset: %s", strerror(errno));
+	} else {
+		cpuset_migration(c, dir, true);
+		if (umount(dir))
+			fail(c, "umount of the v1 hierarchy: %s", strerror(errno));
+	}
+	rmdir(dir);
+	if (was_on && cgroup2_subtree("+cpuset"))
+		fail(c, "cannot give the cpuset controller back to cgroup2");
 }
 
 #define KSM	"/sys/kernel/mm/ksm/"
@@ -2445,10 +2541,11 @@ enum { Z_CONTROL, Z_STORED, Z_ZSPAGES };
 
 /*
  * In a child with a flagged policy: ZSWAP_PAGES pages on the SPM node,
- * compressible but not all the same byte, paged out into zswap. Counts
- * the pages zswap stored and the zsmalloc pages the SPM node gained.
+ * compressible but not all the same byte (zram keeps a page of one byte
+ * without zsmalloc), paged out. Counts the pages @stored() says zswap or
+ * zram took, and the zsmalloc pages the SPM node gained.
  */
-static int zswap_child(struct ctx *c, long *res)
+static int pageout_child(struct ctx *c, long *res, long (*stored)(void))
 {
 	size_t len = ZSWAP_PAGES * page_size;
 	long out, zs, i;
@@ -2460,46 +2557,70 @@ static int zswap_child(struct ctx *c, long *res)
 	for (i = 0; i < (long)len; i++)
 		buf[i] = (i / page_size + i % 64) & 0xff;
 	res[Z_CONTROL] = pages_on_node(buf, ZSWAP_PAGES, c->n.spm, NULL);
-	out = vmstat("zswpout");
+	out = stored();
 	zs = node_zspages(c->n.spm);
 	if (out < 0 || zs < 0 || madvise(buf, len, MADV_PAGEOUT))
 		return -1;
-	res[Z_STORED] = vmstat("zswpout") - out;
+	res[Z_STORED] = stored() - out;
 	res[Z_ZSPAGES] = node_zspages(c->n.spm) - zs;
 	return 0;
 }
 
-/*
- * zswap: the compressed copies of a flagged task's pages on the SPM node
- * are the kernel's memory, allocated by zsmalloc in the task's own
- * reclaim; they stay off the SPM node. zram's go through the same
- * zsmalloc allocation.
- */
-static void route_zswap(struct ctx *c)
+static long zswap_stored(void)
 {
-	char on[8] = "";
-	FILE *f = fopen("/sys/module/zswap/parameters/enabled", "r");
+	return vmstat("zswpout");
+}
+
+static int zswap_child(struct ctx *c, long *res)
+{
+	return pageout_child(c, res, zswap_stored);
+}
+
+/* The zram device route_zram() added. */
+static char zram_id[16];
+
+/* The pages the zram device holds (mm_stat's orig_data_size), or -1. */
+static long zram_stored(void)
+{
+	char path[64];
+	long bytes = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/block/zram%s/mm_stat", zram_id);
+	f = fopen(path, "r");
+	if (f && fscanf(f, "%ld", &bytes) != 1)
+		bytes = -1;
+	if (f)
+		fclose(f);
+	return bytes < 0 ? -1 : bytes / page_size;
+}
+
+static int zram_child(struct ctx *c, long *res)
+{
+	return pageout_child(c, res, zram_stored);
+}
+
+/*
+ * Page a flagged task's pages on the SPM node out through @child into
+ * @by, which compresses them into zsmalloc pages: the control wants them
+ * stored, and none of the zsmalloc pages on the SPM node.
+ */
+static void pageout_route(struct ctx *c, int (*child)(struct ctx *c, long *res),
+			  const char *by)
+{
+	char what[96];
 	long *res;
 
-	if (f) {
-		if (!fgets(on, sizeof(on), f))
-			on[0] = 0;
-		fclose(f);
-	}
-	if (!swap_present() || on[0] != 'Y') {
-		c->skipped++;
-		return;
-	}
 	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
-	res = child_results(c, zswap_child,
-			    "the flagged task could not page out into zswap");
+	snprintf(what, sizeof(what), "the flagged task could not page out into %s", by);
+	res = child_results(c, child, what);
 	if (!res)
 		return;
-	printf("# flagged task: %ld of %d pages on the SPM node, %ld stored by zswap, %ld zsmalloc pages more on the SPM node\n",
-	       res[Z_CONTROL], ZSWAP_PAGES, res[Z_STORED], res[Z_ZSPAGES]);
+	printf("# flagged task: %ld of %d pages on the SPM node, %ld stored by %s, %ld zsmalloc pages more on the SPM node\n",
+	       res[Z_CONTROL], ZSWAP_PAGES, res[Z_STORED], by, res[Z_ZSPAGES]);
 	if (res[Z_CONTROL] != ZSWAP_PAGES || res[Z_STORED] < ZSWAP_PAGES / 2)
-		fail(c, "the control: %ld of %d pages on the SPM node, %ld stored by zswap",
-		     res[Z_CONTROL], ZSWAP_PAGES, res[Z_STORED]);
+		fail(c, "the control: %ld of %d pages on the SPM node, %ld stored by %s",
+		     res[Z_CONTROL], ZSWAP_PAGES, res[Z_STORED], by);
 	else
 		fig->controls++;
 	if (res[Z_ZSPAGES] != 0) {
@@ -2507,6 +2628,112 @@ static void route_zswap(struct ctx *c)
 		fail(c, "zsmalloc took %ld pages of the SPM node", res[Z_ZSPAGES]);
 	}
 	free_results(res);
+}
+
+#define ZSWAP_ENABLED	"/sys/module/zswap/parameters/enabled"
+
+/* zswap's enabled parameter: 'Y', 'N', or 0 without zswap. */
+static char zswap_enabled(void)
+{
+	char on[8] = "";
+	FILE *f = fopen(ZSWAP_ENABLED, "r");
+
+	if (f) {
+		if (!fgets(on, sizeof(on), f))
+			on[0] = 0;
+		fclose(f);
+	}
+	return on[0];
+}
+
+/*
+ * zswap: the compressed copies of a flagged task's pages on the SPM node
+ * are the kernel's memory, allocated by zsmalloc in the task's own
+ * reclaim; they stay off the SPM node.
+ */
+static void route_zswap(struct ctx *c)
+{
+	if (!swap_present() || zswap_enabled() != 'Y') {
+		c->skipped++;
+		return;
+	}
+	pageout_route(c, zswap_child, "zswap");
+}
+
+#define ZRAM_CONTROL	"/sys/class/zram-control/"
+
+/*
+ * Write a swap header (version 1, no bad pages) over the first page of
+ * the block device @dev of @bytes; 0 or -1.
+ */
+static int write_swap_header(const char *dev, long bytes)
+{
+	char *page = calloc(1, page_size);
+	unsigned int *word;
+	int fd, ret = -1;
+
+	fd = open(dev, O_WRONLY);
+	if (page && fd >= 0) {
+		/* After the 1024 bytes of boot block: version, last page. */
+		word = (unsigned int *)(page + 1024);
+		word[0] = 1;
+		word[1] = bytes / page_size - 1;
+		memcpy(page + page_size - 10, "SWAPSPACE2", 10);
+		ret = pwrite(fd, page, page_size, 0) == (ssize_t)page_size &&
+		      !fsync(fd) ? 0 : -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(page);
+	return ret;
+}
+
+/*
+ * zram: a flagged task's pages on the SPM node paged out to a zram swap
+ * device of the highest priority (zswap off, so that they reach it), in
+ * the task's own reclaim: zram's zsmalloc pages stay off the SPM node.
+ * The device is hot-added and removed again.
+ */
+static void route_zram(struct ctx *c)
+{
+	char dev[32], path[96], size[32], *id = zram_id;
+	char zswap = zswap_enabled();
+	long bytes = 4L * ZSWAP_PAGES * page_size;
+	FILE *f = fopen(ZRAM_CONTROL "hot_add", "r");
+
+	/* Reading hot_add adds a device and gives its number. */
+	if (f) {
+		if (!fgets(id, sizeof(zram_id), f))
+			id[0] = '\0';
+		fclose(f);
+	}
+	id[strcspn(id, "\n")] = '\0';
+	if (!id[0]) {
+		printf("# no zram (CONFIG_ZRAM=n)\n");
+		c->skipped++;
+		return;
+	}
+	snprintf(dev, sizeof(dev), "/dev/zram%s", id);
+	snprintf(path, sizeof(path), "/sys/block/zram%s/disksize", id);
+	snprintf(size, sizeof(size), "%ld", bytes);
+	if (write_file(path, size) || write_swap_header(dev, bytes)) {
+		fail(c, "cannot set up %s as swap: %s", dev, strerror(errno));
+		goto out;
+	}
+	if (zswap == 'Y')
+		write_file(ZSWAP_ENABLED, "N");
+	if (swapon(dev, SWAP_FLAG_PREFER | SWAP_FLAG_PRIO_MASK)) {
+		fail(c, "swapon %s: %s", dev, strerror(errno));
+	} else {
+		pageout_route(c, zram_child, "zram");
+		if (swapoff(dev))
+			fail(c, "swapoff %s: %s", dev, strerror(errno));
+	}
+	if (zswap == 'Y')
+		write_file(ZSWAP_ENABLED, "Y");
+out:
+	if (write_file(ZRAM_CONTROL "hot_remove", id))
+		fail(c, "cannot remove %s", dev);
 }
 
 #define PAGE_CLUSTER	"/proc/sys/vm/page-cluster"
@@ -3375,6 +3602,7 @@ static const struct {
 	  route_compaction, true },
 	{ "page cache a flagged task writes and reads", route_pagecache },
 	{ "zswap of a flagged task's pages on the SPM node", route_zswap },
+	{ "zram swap of a flagged task's pages on the SPM node", route_zram },
 	{ "shmem a flagged task swaps in: its shared memory, a tmpfs file",
 	  route_shmem_swap },
 	{ "swap readahead of a uid 65534 task's slots by a flagged task",
@@ -3416,26 +3644,29 @@ static bool kernel_route_runs(unsigned int i, bool no_fill)
 	return !(no_fill && kernel_routes[i].fills);
 }
 
+/* Run the kernel route @name, one TAP result. */
+static void run_kernel_route(struct ctx *c, const char *name,
+			     void (*run)(struct ctx *c))
+{
+	long wrong = fig->wrong, cases = fig->cases;
+
+	c->failures = c->skipped = 0;
+	run(c);
+	cases = fig->cases - cases;
+	if (!cases && c->skipped && !c->failures)
+		tap_result(true, "kernel: %s # SKIP not in this kernel or topology", name);
+	else
+		tap_result(!c->failures && fig->wrong == wrong,
+			   "kernel: %s (%ld cases)", name, cases);
+}
+
 static void run_kernel_routes(struct ctx *c, bool no_fill)
 {
 	unsigned int i;
 
-	for (i = 0; i < NR_KERNEL_ROUTES; i++) {
-		long wrong = fig->wrong, cases = fig->cases;
-
-		if (!kernel_route_runs(i, no_fill))
-			continue;
-		c->failures = c->skipped = 0;
-		kernel_routes[i].run(c);
-		cases = fig->cases - cases;
-		if (!cases && c->skipped && !c->failures)
-			tap_result(true, "kernel: %s # SKIP not in this kernel or topology",
-				   kernel_routes[i].name);
-		else
-			tap_result(!c->failures && fig->wrong == wrong,
-				   "kernel: %s (%ld cases)", kernel_routes[i].name,
-				   cases);
-	}
+	for (i = 0; i < NR_KERNEL_ROUTES; i++)
+		if (kernel_route_runs(i, no_fill))
+			run_kernel_route(c, kernel_routes[i].name, kernel_routes[i].run);
 }
 
 /* Add @n huge pages to the pool; returns the size before, or -1. */
@@ -3468,7 +3699,7 @@ int main(int argc, char **argv)
 {
 	struct ctx c = { .who = "root", .priv = true };
 	unsigned int i, kernel = 0;
-	bool no_fill = false;
+	bool no_fill = false, cpuset_v1 = false;
 	const char *why;
 	long huge_before;
 	char val[32];
@@ -3479,8 +3710,10 @@ int main(int argc, char **argv)
 		return exec_child(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "--no-node-fill"))
 		no_fill = true;
+	else if (argc == 2 && !strcmp(argv[1], "--cpuset-v1"))
+		cpuset_v1 = true;
 	else if (argc > 1) {
-		fprintf(stderr, "usage: %s [--no-node-fill]\n", argv[0]);
+		fprintf(stderr, "usage: %s [--no-node-fill | --cpuset-v1]\n", argv[0]);
 		return 2;
 	}
 	printf("TAP version 13\n");
@@ -3492,6 +3725,12 @@ int main(int argc, char **argv)
 	if (!read_nodes(&c.n, &why)) {
 		printf("1..0 # SKIP %s\n", why);
 		return 0;
+	}
+	if (cpuset_v1) {
+		printf("1..1\n");
+		run_kernel_route(&c, "cpuset v1 memory migration of a root and a uid 65534 task",
+				 route_cpuset_v1_migration);
+		goto figures;
 	}
 	for (i = 0; i < NR_KERNEL_ROUTES; i++)
 		kernel += kernel_route_runs(i, no_fill);
@@ -3527,6 +3766,7 @@ int main(int argc, char **argv)
 		snprintf(val, sizeof(val), "%ld", huge_before);
 		write_file(HUGEPAGES, val);
 	}
+figures:
 	printf("# calls tried: %ld\n", fig->calls);
 	printf("# pages checked: %ld\n", fig->pages);
 	printf("# pages on the wrong node: %ld\n", fig->wrong);
