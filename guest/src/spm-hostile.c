@@ -3602,7 +3602,6 @@ static const struct {
 	  route_compaction, true },
 	{ "page cache a flagged task writes and reads", route_pagecache },
 	{ "zswap of a flagged task's pages on the SPM node", route_zswap },
-	{ "zram swap of a flagged task's pages on the SPM node", route_zram },
 	{ "shmem a flagged task swaps in: its shared memory, a tmpfs file",
 	  route_shmem_swap },
 	{ "swap readahead of a uid 65534 task's slots by a flagged task",
@@ -3614,6 +3613,11 @@ static const struct {
 	{ "memory offline of the block of a flagged task's pages",
 	  route_memory_offline },
 	{ "soft offline of a flagged task's pages", route_soft_offline },
+	/*
+	 * Last: it adds a swap device and turns zswap off for a while,
+	 * which the swap routes above do not expect.
+	 */
+	{ "zram swap of a flagged task's pages on the SPM node", route_zram },
 };
 
 /* Run every route; the case count is shared with the routes' children. */
