@@ -870,17 +870,29 @@ static void route_tmpfs(struct ctx *c)
 	rmdir(dir);
 }
 
-static long read_long(const char *path)
+/*
+ * The first line of @path, without its newline, in @buf of @size ("" if
+ * the file is empty or unreadable); false if @path cannot be opened.
+ */
+static bool read_line(const char *path, char *buf, int size)
 {
-	char buf[32] = "";
 	FILE *f = fopen(path, "r");
 
+	buf[0] = '\0';
 	if (!f)
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
+		return false;
+	if (!fgets(buf, size, f))
 		buf[0] = '\0';
 	fclose(f);
-	return strtol(buf, NULL, 10);
+	buf[strcspn(buf, "\n")] = '\0';
+	return true;
+}
+
+static long read_long(const char *path)
+{
+	char buf[32];
+
+	return read_line(path, buf, sizeof(buf)) ? strtol(buf, NULL, 10) : -1;
 }
 
 static long free_huge_pages(long size)
@@ -1093,6 +1105,24 @@ static void cpuset_sweep(struct ctx *c, bool rebound)
 	sys_set_mempolicy(MPOL_INTERLEAVE | RELATIVE, all->bits, all->maxnode);
 }
 
+/* Write @val to the file @name of the cgroup @cg. */
+static int cg_write(const char *cg, const char *name, const char *val)
+{
+	char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", cg, name);
+	return write_file(path, val);
+}
+
+/* Move the calling task into the cgroup @cg. */
+static int cg_enter(const char *cg)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return cg_write(cg, "cgroup.procs", pid);
+}
+
 /* In a child: enter the cgroup @cg, write cpuset.mems, sweep. */
 static int cpuset_child(struct ctx *c, const char *cg)
 {
@@ -1115,9 +1145,7 @@ static int cpuset_child(struct ctx *c, const char *cg)
 	int status, err;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	snprintf(list, sizeof(list), "%d", getpid());
-	if (write_file(path, list)) {
+	if (cg_enter(cg)) {
 		fail(c, "cannot enter %s", cg);
 		return 1;
 	}
@@ -1152,11 +1180,10 @@ static int cpuset_child(struct ctx *c, const char *cg)
 
 static void route_cpuset(struct ctx *c)
 {
-	char cg[64], subtree[128] = "";
+	char cg[64], subtree[128];
 	bool enabled = false;
 	int status, err;
 	pid_t pid;
-	FILE *f;
 
 	if (!c->priv) {
 		check_errno(c, "mkdir in the cgroup2 root",
@@ -1167,14 +1194,11 @@ static void route_cpuset(struct ctx *c)
 			    EACCES);
 		return;
 	}
-	f = fopen(CGROUP2 "/cgroup.subtree_control", "r");
-	if (!f) {
+	if (!read_line(CGROUP2 "/cgroup.subtree_control", subtree,
+		       sizeof(subtree))) {
 		c->skipped++;
 		return;
 	}
-	if (!fgets(subtree, sizeof(subtree), f))
-		subtree[0] = '\0';
-	fclose(f);
 	if (!strstr(subtree, "cpuset")) {
 		if (write_file(CGROUP2 "/cgroup.subtree_control", "+cpuset")) {
 			fail(c, "cannot enable the cpuset controller");
@@ -1247,14 +1271,10 @@ static void holder_child(struct ctx *c, enum holder_kind kind, int node,
 	unsigned long mask[MASK_WORDS] = { 0 };
 	size_t len = NPAGES * page_size;
 	int where[NPAGES], i, on_spm = 0;
-	char path[160], pid[16], *buf, b = 0;
+	char *buf, b = 0;
 
-	if (cg) {
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		if (write_file(path, pid))
-			_exit(1);
-	}
+	if (cg && cg_enter(cg))
+		_exit(1);
 	if (!priv && become_nobody())
 		_exit(1);
 	mask[0] = 1UL << node;
@@ -1350,15 +1370,12 @@ static void expect_spm_pages(struct ctx *c, const char *what, int got, int want)
 /* Enable the cpuset controller on cgroup2; *enabled if this did it. */
 static bool cpuset_controller(struct ctx *c, bool *enabled)
 {
-	char subtree[128] = "";
-	FILE *f = fopen(CGROUP2 "/cgroup.subtree_control", "r");
+	char subtree[128];
 
 	*enabled = false;
-	if (!f)
+	if (!read_line(CGROUP2 "/cgroup.subtree_control", subtree,
+		       sizeof(subtree)))
 		return false;
-	if (!fgets(subtree, sizeof(subtree), f))
-		subtree[0] = '\0';
-	fclose(f);
 	if (strstr(subtree, "cpuset"))
 		return true;
 	if (write_file(CGROUP2 "/cgroup.subtree_control", "+cpuset")) {
@@ -1371,11 +1388,10 @@ static bool cpuset_controller(struct ctx *c, bool *enabled)
 
 static int cg_set_mems(const char *cg, unsigned long mems)
 {
-	char path[160], list[64];
+	char list[64];
 
-	snprintf(path, sizeof(path), "%s/cpuset.mems", cg);
 	nodelist(list, sizeof(list), mems);
-	return write_file(path, list);
+	return cg_write(cg, "cpuset.mems", list);
 }
 
 /*
@@ -1394,11 +1410,10 @@ static void cpuset_migration(struct ctx *c, const char *root, bool v1)
 {
 	unsigned long old_mems = 1UL << c->n.sys0 | 1UL << c->n.sys1;
 	unsigned long new_mems = 1UL << c->n.sys0 | 1UL << c->n.spm;
-	char a[96], b[96], what[160], path[160], pid[16], cpus[64] = "";
-	const char *v = v1 ? "v1 " : "";
+	char a[96], b[96], what[160], path[160], pid[16], cpus[64];
+	const char *v = v1 ? "v1 " : "", *cg[] = { a, b };
 	struct holder h;
-	FILE *f;
-	int priv;
+	int priv, i;
 
 	snprintf(a, sizeof(a), "%s/spm-hostile-a.%d", root, getpid());
 	snprintf(b, sizeof(b), "%s/spm-hostile-b.%d", root, getpid());
@@ -1408,22 +1423,14 @@ static void cpuset_migration(struct ctx *c, const char *root, bool v1)
 	}
 	if (v1) {
 		snprintf(path, sizeof(path), "%s/cpuset.cpus", root);
-		f = fopen(path, "r");
-		if (!f || !fgets(cpus, sizeof(cpus), f))
-			cpus[0] = '\0';
-		if (f)
-			fclose(f);
-		snprintf(path, sizeof(path), "%s/cpuset.cpus", a);
-		snprintf(what, sizeof(what), "%s/cpuset.cpus", b);
-		if (!cpus[0] || write_file(path, cpus) || write_file(what, cpus)) {
-			fail(c, "cannot give the v1 cpusets the CPUs %s", cpus);
-			goto out;
-		}
-		snprintf(path, sizeof(path), "%s/cpuset.memory_migrate", a);
-		snprintf(what, sizeof(what), "%s/cpuset.memory_migrate", b);
-		if (write_file(path, "1") || write_file(what, "1")) {
-			fail(c, "cannot turn memory_migrate on");
-			goto out;
+		read_line(path, cpus, sizeof(cpus));
+		for (i = 0; i < 2; i++) {
+			if (!cpus[0] || cg_write(cg[i], "cpuset.cpus", cpus) ||
+			    cg_write(cg[i], "cpuset.memory_migrate", "1")) {
+				fail(c, "cannot give %s the CPUs '%s' and memory_migrate: %s",
+				     cg[i], cpus, strerror(errno));
+				goto out;
+			}
 		}
 	}
 	if (cg_set_mems(b, new_mems)) {
@@ -1455,9 +1462,8 @@ static void cpuset_migration(struct ctx *c, const char *root, bool v1)
 			continue;
 		snprintf(what, sizeof(what), "%s: moved to a %scpuset of %d,%d", who, v,
 			 c->n.sys0, c->n.spm);
-		snprintf(path, sizeof(path), "%s/cgroup.procs", b);
 		snprintf(pid, sizeof(pid), "%d", h.pid);
-		if (write_file(path, pid))
+		if (cg_write(b, "cgroup.procs", pid))
 			fail(c, "%s: the move failed", what);
 		expect_spm_pages(c, what, holder_spm_pages(&h), 0);
 	}
@@ -1477,9 +1483,8 @@ static void cpuset_migration(struct ctx *c, const char *root, bool v1)
 	} else if (holder_start(c, &h, H_FLAGGED, c->n.spm, a, true)) {
 		snprintf(what, sizeof(what), "flagged root task: moved from a %scpuset of %d,%d,%d to one of %d,%d",
 			 v, c->n.sys0, c->n.sys1, c->n.spm, c->n.sys0, c->n.spm);
-		snprintf(path, sizeof(path), "%s/cgroup.procs", b);
 		snprintf(pid, sizeof(pid), "%d", h.pid);
-		if (write_file(path, pid))
+		if (cg_write(b, "cgroup.procs", pid))
 			fail(c, "%s: the move failed", what);
 		expect_spm_pages(c, what, holder_spm_pages(&h), NPAGES);
 	}
@@ -1527,16 +1532,11 @@ static int cgroup2_subtree(const char *val)
  */
 static void route_cpuset_v1_migration(struct ctx *c)
 {
-	char dir[] = "/tmp/spm-hostile-cpuset1.XXXXXX", subtree[128] = "";
+	char dir[] = "/tmp/spm-hostile-cpuset1.XXXXXX", subtree[128];
 	bool was_on;
-	FILE *f;
 	int ret;
 
-	f = fopen(CGROUP2 "/cgroup.subtree_control", "r");
-	if (f && !fgets(subtree, sizeof(subtree), f))
-		subtree[0] = '\0';
-	if (f)
-		fclose(f);
+	read_line(CGROUP2 "/cgroup.subtree_control", subtree, sizeof(subtree));
 	was_on = strstr(subtree, "cpuset");
 	if (c->n.sys1 == c->n.sys0 || !mkdtemp(dir)) {
 		c->skipped++;
@@ -1744,7 +1744,7 @@ static void route_reclaim(struct ctx *c)
 	unsigned long mask[MASK_WORDS] = { 0 };
 	size_t len = (size_t)RECLAIM_FLAGGED_MB << 20;
 	long want = len / page_size, before, after, free_kb, huge;
-	char cg[64], path[160], pid[16];
+	char cg[64];
 	bool enabled;
 	char *buf;
 	int status;
@@ -1789,9 +1789,7 @@ static void route_reclaim(struct ctx *c)
 		size_t plen = (size_t)RECLAIM_PRESSURE_MB << 20;
 		char *p;
 
-		snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-		snprintf(pid, sizeof(pid), "%d", getpid());
-		if (write_file(path, pid) || become_nobody())
+		if (cg_enter(cg) || become_nobody())
 			_exit(1);
 		p = map_anon(plen);
 		_exit(!p || populate(p, plen));
@@ -1958,11 +1956,9 @@ static long pfns_moved(const uint64_t *a, const uint64_t *b, long n, long *both)
 static int compaction_pressure(const char *cg)
 {
 	size_t len = (size_t)COMPACT_PRESSURE_MB << 20;
-	char path[160], pid[16], *p;
+	char *p;
 
-	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	if (write_file(path, pid) || become_nobody())
+	if (cg_enter(cg) || become_nobody())
 		return -1;
 	p = map_anon(len);
 	if (!p || madvise(p, len, MADV_HUGEPAGE))
@@ -2635,14 +2631,9 @@ static void pageout_route(struct ctx *c, int (*child)(struct ctx *c, long *res),
 /* zswap's enabled parameter: 'Y', 'N', or 0 without zswap. */
 static char zswap_enabled(void)
 {
-	char on[8] = "";
-	FILE *f = fopen(ZSWAP_ENABLED, "r");
+	char on[8];
 
-	if (f) {
-		if (!fgets(on, sizeof(on), f))
-			on[0] = 0;
-		fclose(f);
-	}
+	read_line(ZSWAP_ENABLED, on, sizeof(on));
 	return on[0];
 }
 
@@ -2699,15 +2690,9 @@ static void route_zram(struct ctx *c)
 	char dev[32], path[96], size[32], *id = zram_id;
 	char zswap = zswap_enabled();
 	long bytes = 4L * ZSWAP_PAGES * page_size;
-	FILE *f = fopen(ZRAM_CONTROL "hot_add", "r");
 
 	/* Reading hot_add adds a device and gives its number. */
-	if (f) {
-		if (!fgets(id, sizeof(zram_id), f))
-			id[0] = '\0';
-		fclose(f);
-	}
-	id[strcspn(id, "\n")] = '\0';
+	read_line(ZRAM_CONTROL "hot_add", id, sizeof(zram_id));
 	if (!id[0]) {
 		printf("# no zram (CONFIG_ZRAM=n)\n");
 		c->skipped++;
@@ -2832,14 +2817,9 @@ static int shmem_swap_child(struct ctx *c, long *res)
 static void route_shmem_swap(struct ctx *c)
 {
 	char dir[64], path[96], cluster[16] = "";
-	FILE *f = fopen(PAGE_CLUSTER, "r");
 	long *res, wrong;
 
-	if (f) {
-		if (!fgets(cluster, sizeof(cluster), f))
-			cluster[0] = '\0';
-		fclose(f);
-	}
+	read_line(PAGE_CLUSTER, cluster, sizeof(cluster));
 	if (!swap_present() || !cluster[0]) {
 		c->skipped++;
 		return;
@@ -2970,16 +2950,11 @@ static void route_swap_readahead(struct ctx *c)
 {
 	int cmd[2][2], reply[2][2], i, status;
 	char cluster[16] = "", b;
-	FILE *f = fopen(PAGE_CLUSTER, "r");
 	long out = 0, ahead, wrong, own;
 	pid_t pid[2] = { -1, -1 };
 	void (*pipe_handler)(int);
 
-	if (f) {
-		if (!fgets(cluster, sizeof(cluster), f))
-			cluster[0] = '\0';
-		fclose(f);
-	}
+	read_line(PAGE_CLUSTER, cluster, sizeof(cluster));
 	if (!swap_present() || !cluster[0]) {
 		c->skipped++;
 		return;
