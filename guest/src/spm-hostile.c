@@ -43,8 +43,8 @@
  * that holds no memory there, the OOM of a SysRAM node, which may not
  * kill a task for the memory it holds on the SPM node, and the kernel
  * moving a flagged task's
- * pages: THP collapse, memory offline and soft offline keep them on the
- * SPM node.
+ * pages: THP collapse, memory offline, a FOLL_LONGTERM pin and soft
+ * offline keep them on the SPM node.
  *
  * One TAP test per route and credential; the cases of a failed route are
  * listed as comments. --no-node-fill leaves out the kernel routes that
@@ -60,13 +60,15 @@
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
+#include <dirent.h>
 
+#include "mm/gup_test.h"
 #include "spm-util.h"
 
 #define CGROUP2		"/sys/fs/cgroup"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 #define NR_ROUTES	11
-#define NR_KERNEL_ROUTES	15
+#define NR_KERNEL_ROUTES	16
 #define MAX_COMMENTS	20
 
 #define STATIC		MPOL_F_STATIC_NODES
@@ -3482,33 +3484,56 @@ static long block_of(void *addr, long block_bytes)
 	return pfn * page_size / block_bytes;
 }
 
+/* The size of a memory block, or -1. */
+static long memory_block_bytes(void)
+{
+	char buf[32];
+
+	if (!read_line(MEMORY_SYSFS "/block_size_bytes", buf, sizeof(buf)) ||
+	    !buf[0])
+		return -1;
+	return strtol(buf, NULL, 16);
+}
+
+/* How many of the NPAGES pages at @buf are in memory block @block. */
+static long pages_in_block(char *buf, long block_bytes, long block)
+{
+	long n = 0;
+	int i;
+
+	for (i = 0; i < NPAGES; i++)
+		n += block_of(buf + i * page_size, block_bytes) == block;
+	return n;
+}
+
+/* The zone memory block @block is in while online ("Normal", ...): 0 or -1. */
+static int block_zone(long block, char *zone, int size)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%ld/valid_zones", block);
+	if (!read_line(path, zone, size))
+		return -1;
+	zone[strcspn(zone, " ")] = '\0';
+	return zone[0] ? 0 : -1;
+}
+
 static int offline_child(struct ctx *c, long *res)
 {
 	size_t len = NPAGES * page_size;
 	char *buf = map_anon(len);
-	char path[96], zone[32] = "";
-	long block_bytes, block;
-	FILE *f;
-	int i;
+	long block_bytes = memory_block_bytes(), block;
+	char path[96], zone[32];
 
-	f = fopen(MEMORY_SYSFS "/block_size_bytes", "r");
-	if (!f || fscanf(f, "%lx", &block_bytes) != 1)
-		block_bytes = -1;
-	if (f)
-		fclose(f);
 	if (block_bytes <= 0 || bind_flagged(c) || !buf || populate(buf, len))
 		return -1;
 	block = block_of(buf, block_bytes);
 	if (block < 0)
 		return -1;
 	res[O_BEFORE] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
-	for (res[O_IN_BLOCK] = 0, i = 0; i < NPAGES; i++)
-		res[O_IN_BLOCK] += block_of(buf + i * page_size, block_bytes) == block;
-	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%ld/valid_zones", block);
-	f = fopen(path, "r");
-	if (!f || fscanf(f, "%31s", zone) != 1)
+	res[O_IN_BLOCK] = pages_in_block(buf, block_bytes, block);
+	if (block_zone(block, zone, sizeof(zone)))
 		return -1;
-	fclose(f);
 	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%ld/state", block);
 	res[O_ERR] = -write_file(path, "offline");
 	res[O_AFTER] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
@@ -3553,6 +3578,134 @@ static void route_memory_offline(struct ctx *c)
 	free_results(res);
 }
 
+enum { L_BEFORE, L_IN_BLOCK, L_ERR, L_AFTER, L_IN_BLOCK_AFTER };
+
+#define GUP_TEST	"/sys/kernel/debug/gup_test"
+
+/* The SPM node's memory block in ZONE_MOVABLE that the pin route uses. */
+static long movable_block = -1;
+
+/* Write @state ("offline", "online_movable", ...) to @block's state. */
+static int block_state(long block, const char *state)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%ld/state", block);
+	return write_file(path, state);
+}
+
+/*
+ * An online memory block of the SPM node in ZONE_MOVABLE: one that is
+ * there already, or the first that can go offline and come online
+ * movable. *@moved is set for the latter, which block_state() puts back
+ * with "online_kernel". Returns the block, or -1.
+ */
+static long spm_movable_block(struct ctx *c, bool *moved)
+{
+	char path[64], zone[32];
+	struct dirent *d;
+	long block, found = -1;
+	DIR *dir;
+
+	*moved = false;
+	snprintf(path, sizeof(path), NODE_DIR "/node%d", c->n.spm);
+	dir = opendir(path);
+	while (dir && found < 0 && (d = readdir(dir))) {
+		if (sscanf(d->d_name, "memory%ld", &block) != 1 ||
+		    block_zone(block, zone, sizeof(zone)))
+			continue;
+		if (!strcmp(zone, "Movable")) {
+			found = block;
+		} else if (!block_state(block, "offline")) {
+			if (!block_state(block, "online_movable")) {
+				found = block;
+				*moved = true;
+			} else {
+				block_state(block, "online_kernel");
+			}
+		}
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
+static int longterm_child(struct ctx *c, long *res)
+{
+	struct pin_longterm_test pin = {
+		.size = NPAGES * page_size,
+		.flags = PIN_LONGTERM_TEST_FLAG_USE_WRITE,
+	};
+	char *buf = map_anon(pin.size);
+	long block_bytes = memory_block_bytes();
+	int fd = open(GUP_TEST, O_RDWR);
+
+	if (fd < 0 || block_bytes <= 0 || bind_flagged(c) || !buf ||
+	    populate(buf, pin.size))
+		return -1;
+	res[L_BEFORE] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
+	res[L_IN_BLOCK] = pages_in_block(buf, block_bytes, movable_block);
+	pin.addr = (uintptr_t)buf;
+	res[L_ERR] = ioctl(fd, PIN_LONGTERM_TEST_START, &pin) ? errno : 0;
+	res[L_AFTER] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
+	res[L_IN_BLOCK_AFTER] = pages_in_block(buf, block_bytes, movable_block);
+	if (!res[L_ERR])
+		ioctl(fd, PIN_LONGTERM_TEST_STOP);
+	close(fd);
+	return 0;
+}
+
+/*
+ * A FOLL_LONGTERM pin (what RDMA, VFIO and io_uring's registered buffers
+ * take; here the gup_test device's) of pages in ZONE_MOVABLE: the kernel
+ * first moves them out of that zone. A flagged task's pages in the SPM
+ * node's movable block must land in the node's other memory, or the pin
+ * fail; never on SysRAM. The control: the pages were in the movable block
+ * and, when the pin succeeded, left it.
+ */
+static void route_longterm_pin(struct ctx *c)
+{
+	bool moved;
+	long *res;
+
+	if (access(GUP_TEST, R_OK)) {
+		printf("# no %s (CONFIG_GUP_TEST=n)\n", GUP_TEST);
+		c->skipped++;
+		return;
+	}
+	__atomic_fetch_add(&fig->cases, 1, __ATOMIC_RELAXED);
+	movable_block = spm_movable_block(c, &moved);
+	if (movable_block < 0) {
+		fail(c, "no memory block of node %d can be onlined movable", c->n.spm);
+		return;
+	}
+	res = child_results(c, longterm_child,
+			    "the flagged task could not map its pages or open " GUP_TEST);
+	if (moved && (block_state(movable_block, "offline") ||
+		      block_state(movable_block, "online_kernel")))
+		fail(c, "memory block %ld did not go back to a kernel zone: %s",
+		     movable_block, strerror(errno));
+	if (!res)
+		return;
+	printf("# flagged task: %ld of %d pages on the SPM node, %ld in its movable block %ld; FOLL_LONGTERM pin: %s; %ld there after, %ld in the block\n",
+	       res[L_BEFORE], NPAGES, res[L_IN_BLOCK], movable_block,
+	       res[L_ERR] ? strerror(res[L_ERR]) : "done", res[L_AFTER],
+	       res[L_IN_BLOCK_AFTER]);
+	if (res[L_BEFORE] != NPAGES || res[L_IN_BLOCK] <= 0 ||
+	    (!res[L_ERR] && res[L_IN_BLOCK_AFTER]))
+		fail(c, "the control: %ld of %d pages on the SPM node, %ld in the movable block, %ld there after the pin (%s)",
+		     res[L_BEFORE], NPAGES, res[L_IN_BLOCK], res[L_IN_BLOCK_AFTER],
+		     strerror(res[L_ERR]));
+	else
+		fig->controls++;
+	if (res[L_AFTER] != res[L_BEFORE]) {
+		fig->wrong += res[L_BEFORE] - res[L_AFTER];
+		fail(c, "the FOLL_LONGTERM pin moved %ld of the flagged task's pages off the SPM node",
+		     res[L_BEFORE] - res[L_AFTER]);
+	}
+	free_results(res);
+}
+
 /*
  * The kernel routes marked "fills" fill a whole node (the SPM node with
  * huge pages, or a node to its OOM). --no-node-fill leaves them out:
@@ -3587,6 +3740,8 @@ static const struct {
 	{ "THP collapse of a flagged task's pages", route_collapse },
 	{ "memory offline of the block of a flagged task's pages",
 	  route_memory_offline },
+	{ "FOLL_LONGTERM pin of a flagged task's pages in ZONE_MOVABLE",
+	  route_longterm_pin },
 	{ "soft offline of a flagged task's pages", route_soft_offline },
 	/*
 	 * Last: it adds a swap device and turns zswap off for a while,
