@@ -3578,12 +3578,9 @@ static void route_memory_offline(struct ctx *c)
 	free_results(res);
 }
 
-enum { L_BEFORE, L_IN_BLOCK, L_ERR, L_AFTER, L_IN_BLOCK_AFTER };
+enum { L_BEFORE, L_MOVABLE, L_ERR, L_AFTER, L_MOVABLE_AFTER };
 
 #define GUP_TEST	"/sys/kernel/debug/gup_test"
-
-/* The SPM node's memory block in ZONE_MOVABLE that the pin route uses. */
-static long movable_block = -1;
 
 /* Write @state ("offline", "online_movable", ...) to @block's state. */
 static int block_state(long block, const char *state)
@@ -3630,6 +3627,19 @@ static long spm_movable_block(struct ctx *c, bool *moved)
 	return found;
 }
 
+/* How many of the NPAGES pages at @buf are in ZONE_MOVABLE. */
+static long pages_in_movable(char *buf, long block_bytes)
+{
+	char zone[32];
+	long n = 0;
+	int i;
+
+	for (i = 0; i < NPAGES; i++)
+		n += !block_zone(block_of(buf + i * page_size, block_bytes),
+				 zone, sizeof(zone)) && !strcmp(zone, "Movable");
+	return n;
+}
+
 static int longterm_child(struct ctx *c, long *res)
 {
 	struct pin_longterm_test pin = {
@@ -3644,11 +3654,11 @@ static int longterm_child(struct ctx *c, long *res)
 	    populate(buf, pin.size))
 		return -1;
 	res[L_BEFORE] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
-	res[L_IN_BLOCK] = pages_in_block(buf, block_bytes, movable_block);
+	res[L_MOVABLE] = pages_in_movable(buf, block_bytes);
 	pin.addr = (uintptr_t)buf;
 	res[L_ERR] = ioctl(fd, PIN_LONGTERM_TEST_START, &pin) ? errno : 0;
 	res[L_AFTER] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
-	res[L_IN_BLOCK_AFTER] = pages_in_block(buf, block_bytes, movable_block);
+	res[L_MOVABLE_AFTER] = pages_in_movable(buf, block_bytes);
 	if (!res[L_ERR])
 		ioctl(fd, PIN_LONGTERM_TEST_STOP);
 	close(fd);
@@ -3660,13 +3670,13 @@ static int longterm_child(struct ctx *c, long *res)
  * take; here the gup_test device's) of pages in ZONE_MOVABLE: the kernel
  * first moves them out of that zone. A flagged task's pages in the SPM
  * node's movable block must land in the node's other memory, or the pin
- * fail; never on SysRAM. The control: the pages were in the movable block
+ * fail; never on SysRAM. The control: the pages were in ZONE_MOVABLE
  * and, when the pin succeeded, left it.
  */
 static void route_longterm_pin(struct ctx *c)
 {
+	long movable_block, *res;
 	bool moved;
-	long *res;
 
 	if (access(GUP_TEST, R_OK)) {
 		printf("# no %s (CONFIG_GUP_TEST=n)\n", GUP_TEST);
@@ -3687,14 +3697,15 @@ static void route_longterm_pin(struct ctx *c)
 		     movable_block, strerror(errno));
 	if (!res)
 		return;
-	printf("# flagged task: %ld of %d pages on the SPM node, %ld in its movable block %ld; FOLL_LONGTERM pin: %s; %ld there after, %ld in the block\n",
-	       res[L_BEFORE], NPAGES, res[L_IN_BLOCK], movable_block,
+	printf("# flagged task: %ld of %d pages on the SPM node, %ld in ZONE_MOVABLE (block %ld%s); FOLL_LONGTERM pin: %s; %ld there after, %ld in ZONE_MOVABLE\n",
+	       res[L_BEFORE], NPAGES, res[L_MOVABLE], movable_block,
+	       moved ? " onlined movable" : "",
 	       res[L_ERR] ? strerror(res[L_ERR]) : "done", res[L_AFTER],
-	       res[L_IN_BLOCK_AFTER]);
-	if (res[L_BEFORE] != NPAGES || res[L_IN_BLOCK] <= 0 ||
-	    (!res[L_ERR] && res[L_IN_BLOCK_AFTER]))
-		fail(c, "the control: %ld of %d pages on the SPM node, %ld in the movable block, %ld there after the pin (%s)",
-		     res[L_BEFORE], NPAGES, res[L_IN_BLOCK], res[L_IN_BLOCK_AFTER],
+	       res[L_MOVABLE_AFTER]);
+	if (res[L_BEFORE] != NPAGES || res[L_MOVABLE] <= 0 ||
+	    (!res[L_ERR] && res[L_MOVABLE_AFTER]))
+		fail(c, "the control: %ld of %d pages on the SPM node, %ld in ZONE_MOVABLE, %ld there after the pin (%s)",
+		     res[L_BEFORE], NPAGES, res[L_MOVABLE], res[L_MOVABLE_AFTER],
 		     strerror(res[L_ERR]));
 	else
 		fig->controls++;
