@@ -3427,6 +3427,19 @@ static void route_collapse(struct ctx *c)
 
 enum { S_BEFORE, S_ERR, S_AFTER };
 
+/*
+ * A flagged task had @before pages on the SPM node before the kernel's
+ * @what moved them, and has @after there now: it must have all of them.
+ */
+static void expect_kept(struct ctx *c, const char *what, long before, long after)
+{
+	if (after == before)
+		return;
+	fig->wrong += before - after;
+	fail(c, "%s moved %ld of the flagged task's pages off the SPM node", what,
+	     before - after);
+}
+
 static int soft_offline_child(struct ctx *c, long *res)
 {
 	size_t len = NPAGES * page_size;
@@ -3462,11 +3475,7 @@ static void route_soft_offline(struct ctx *c)
 		     res[S_BEFORE], NPAGES, strerror(res[S_ERR]));
 	else
 		fig->controls++;
-	if (res[S_AFTER] != res[S_BEFORE]) {
-		fig->wrong += res[S_BEFORE] - res[S_AFTER];
-		fail(c, "soft offline moved %ld of the flagged task's pages off the SPM node",
-		     res[S_BEFORE] - res[S_AFTER]);
-	}
+	expect_kept(c, "soft offline", res[S_BEFORE], res[S_AFTER]);
 	free_results(res);
 }
 
@@ -3570,11 +3579,7 @@ static void route_memory_offline(struct ctx *c)
 		     strerror(res[O_BACK]));
 	else
 		fig->controls++;
-	if (res[O_AFTER] != res[O_BEFORE]) {
-		fig->wrong += res[O_BEFORE] - res[O_AFTER];
-		fail(c, "memory offline moved %ld of the flagged task's pages off the SPM node",
-		     res[O_BEFORE] - res[O_AFTER]);
-	}
+	expect_kept(c, "memory offline", res[O_BEFORE], res[O_AFTER]);
 	free_results(res);
 }
 
@@ -3709,11 +3714,7 @@ static void route_longterm_pin(struct ctx *c)
 		     strerror(res[L_ERR]));
 	else
 		fig->controls++;
-	if (res[L_AFTER] != res[L_BEFORE]) {
-		fig->wrong += res[L_BEFORE] - res[L_AFTER];
-		fail(c, "the FOLL_LONGTERM pin moved %ld of the flagged task's pages off the SPM node",
-		     res[L_BEFORE] - res[L_AFTER]);
-	}
+	expect_kept(c, "the FOLL_LONGTERM pin", res[L_BEFORE], res[L_AFTER]);
 	free_results(res);
 }
 
