@@ -1116,13 +1116,13 @@ static int cg_write(const char *cg, const char *name, const char *val)
 	return write_file(path, val);
 }
 
-/* Move the calling task into the cgroup @cg. */
-static int cg_enter(const char *cg)
+/* Move the task @pid into the cgroup @cg. */
+static int cg_move(const char *cg, pid_t pid)
 {
-	char pid[16];
+	char val[16];
 
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	return cg_write(cg, "cgroup.procs", pid);
+	snprintf(val, sizeof(val), "%d", pid);
+	return cg_write(cg, "cgroup.procs", val);
 }
 
 /* In a child: enter the cgroup @cg, write cpuset.mems, sweep. */
@@ -1147,7 +1147,7 @@ static int cpuset_child(struct ctx *c, const char *cg)
 	int status, err;
 	pid_t pid;
 
-	if (cg_enter(cg)) {
+	if (cg_move(cg, getpid())) {
 		fail(c, "cannot enter %s", cg);
 		return 1;
 	}
@@ -1180,10 +1180,29 @@ static int cpuset_child(struct ctx *c, const char *cg)
 	return !!c->failures;
 }
 
+/* Enable the cpuset controller on cgroup2; *enabled if this did it. */
+static bool cpuset_controller(struct ctx *c, bool *enabled)
+{
+	char subtree[128];
+
+	*enabled = false;
+	if (!read_line(CGROUP2 "/cgroup.subtree_control", subtree,
+		       sizeof(subtree)))
+		return false;
+	if (strstr(subtree, "cpuset"))
+		return true;
+	if (write_file(CGROUP2 "/cgroup.subtree_control", "+cpuset")) {
+		fail(c, "cannot enable the cpuset controller");
+		return false;
+	}
+	*enabled = true;
+	return true;
+}
+
 static void route_cpuset(struct ctx *c)
 {
-	char cg[64], subtree[128];
-	bool enabled = false;
+	char cg[64];
+	bool enabled;
 	int status, err;
 	pid_t pid;
 
@@ -1196,17 +1215,9 @@ static void route_cpuset(struct ctx *c)
 			    EACCES);
 		return;
 	}
-	if (!read_line(CGROUP2 "/cgroup.subtree_control", subtree,
-		       sizeof(subtree))) {
+	if (!cpuset_controller(c, &enabled)) {
 		c->skipped++;
 		return;
-	}
-	if (!strstr(subtree, "cpuset")) {
-		if (write_file(CGROUP2 "/cgroup.subtree_control", "+cpuset")) {
-			fail(c, "cannot enable the cpuset controller");
-			return;
-		}
-		enabled = true;
 	}
 	snprintf(cg, sizeof(cg), CGROUP2 "/spm-hostile.%d", getpid());
 	if (mkdir(cg, 0755)) {
@@ -1275,7 +1286,7 @@ static void holder_child(struct ctx *c, enum holder_kind kind, int node,
 	int where[NPAGES], i, on_spm = 0;
 	char *buf, b = 0;
 
-	if (cg && cg_enter(cg))
+	if (cg && cg_move(cg, getpid()))
 		_exit(1);
 	if (!priv && become_nobody())
 		_exit(1);
@@ -1369,25 +1380,6 @@ static void expect_spm_pages(struct ctx *c, const char *what, int got, int want)
 	}
 }
 
-/* Enable the cpuset controller on cgroup2; *enabled if this did it. */
-static bool cpuset_controller(struct ctx *c, bool *enabled)
-{
-	char subtree[128];
-
-	*enabled = false;
-	if (!read_line(CGROUP2 "/cgroup.subtree_control", subtree,
-		       sizeof(subtree)))
-		return false;
-	if (strstr(subtree, "cpuset"))
-		return true;
-	if (write_file(CGROUP2 "/cgroup.subtree_control", "+cpuset")) {
-		fail(c, "cannot enable the cpuset controller");
-		return false;
-	}
-	*enabled = true;
-	return true;
-}
-
 static int cg_set_mems(const char *cg, unsigned long mems)
 {
 	char list[64];
@@ -1412,7 +1404,7 @@ static void cpuset_migration(struct ctx *c, const char *root, bool v1)
 {
 	unsigned long old_mems = 1UL << c->n.sys0 | 1UL << c->n.sys1;
 	unsigned long new_mems = 1UL << c->n.sys0 | 1UL << c->n.spm;
-	char a[96], b[96], what[160], path[160], pid[16], cpus[64];
+	char a[96], b[96], what[160], path[160], cpus[64];
 	const char *v = v1 ? "v1 " : "", *cg[] = { a, b };
 	struct holder h;
 	int priv, i;
@@ -1464,8 +1456,7 @@ static void cpuset_migration(struct ctx *c, const char *root, bool v1)
 			continue;
 		snprintf(what, sizeof(what), "%s: moved to a %scpuset of %d,%d", who, v,
 			 c->n.sys0, c->n.spm);
-		snprintf(pid, sizeof(pid), "%d", h.pid);
-		if (cg_write(b, "cgroup.procs", pid))
+		if (cg_move(b, h.pid))
 			fail(c, "%s: the move failed", what);
 		expect_spm_pages(c, what, holder_spm_pages(&h), 0);
 	}
@@ -1485,8 +1476,7 @@ static void cpuset_migration(struct ctx *c, const char *root, bool v1)
 	} else if (holder_start(c, &h, H_FLAGGED, c->n.spm, a, true)) {
 		snprintf(what, sizeof(what), "flagged root task: moved from a %scpuset of %d,%d,%d to one of %d,%d",
 			 v, c->n.sys0, c->n.sys1, c->n.spm, c->n.sys0, c->n.spm);
-		snprintf(pid, sizeof(pid), "%d", h.pid);
-		if (cg_write(b, "cgroup.procs", pid))
+		if (cg_move(b, h.pid))
 			fail(c, "%s: the move failed", what);
 		expect_spm_pages(c, what, holder_spm_pages(&h), NPAGES);
 	}
@@ -1791,7 +1781,7 @@ static void route_reclaim(struct ctx *c)
 		size_t plen = (size_t)RECLAIM_PRESSURE_MB << 20;
 		char *p;
 
-		if (cg_enter(cg) || become_nobody())
+		if (cg_move(cg, getpid()) || become_nobody())
 			_exit(1);
 		p = map_anon(plen);
 		_exit(!p || populate(p, plen));
@@ -1960,7 +1950,7 @@ static int compaction_pressure(const char *cg)
 	size_t len = (size_t)COMPACT_PRESSURE_MB << 20;
 	char *p;
 
-	if (cg_enter(cg) || become_nobody())
+	if (cg_move(cg, getpid()) || become_nobody())
 		return -1;
 	p = map_anon(len);
 	if (!p || madvise(p, len, MADV_HUGEPAGE))
@@ -2818,7 +2808,7 @@ static int shmem_swap_child(struct ctx *c, long *res)
  */
 static void route_shmem_swap(struct ctx *c)
 {
-	char dir[64], path[96], cluster[16] = "";
+	char dir[64], path[96], cluster[16];
 	long *res, wrong;
 
 	read_line(PAGE_CLUSTER, cluster, sizeof(cluster));
@@ -2951,7 +2941,7 @@ static long ra_ask(int cmd, int reply, char op)
 static void route_swap_readahead(struct ctx *c)
 {
 	int cmd[2][2], reply[2][2], i, status;
-	char cluster[16] = "", b;
+	char cluster[16], b;
 	long out = 0, ahead, wrong, own;
 	pid_t pid[2] = { -1, -1 };
 	void (*pipe_handler)(int);
@@ -3527,12 +3517,21 @@ static int block_zone(long block, char *zone, int size)
 	return zone[0] ? 0 : -1;
 }
 
+/* Write @state ("offline", "online_movable", ...) to @block's state. */
+static int block_state(long block, const char *state)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%ld/state", block);
+	return write_file(path, state);
+}
+
 static int offline_child(struct ctx *c, long *res)
 {
 	size_t len = NPAGES * page_size;
 	char *buf = map_anon(len);
 	long block_bytes = memory_block_bytes(), block;
-	char path[96], zone[32];
+	char zone[32];
 
 	if (block_bytes <= 0 || bind_flagged(c) || !buf || populate(buf, len))
 		return -1;
@@ -3543,12 +3542,11 @@ static int offline_child(struct ctx *c, long *res)
 	res[O_IN_BLOCK] = pages_in_block(buf, block_bytes, block);
 	if (block_zone(block, zone, sizeof(zone)))
 		return -1;
-	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%ld/state", block);
-	res[O_ERR] = -write_file(path, "offline");
+	res[O_ERR] = -block_state(block, "offline");
 	res[O_AFTER] = pages_on_node(buf, NPAGES, c->n.spm, NULL);
 	if (!res[O_ERR])
-		res[O_BACK] = -write_file(path, strcmp(zone, "Movable") ?
-					  "online_kernel" : "online_movable");
+		res[O_BACK] = -block_state(block, strcmp(zone, "Movable") ?
+					   "online_kernel" : "online_movable");
 	return 0;
 }
 
@@ -3586,15 +3584,6 @@ static void route_memory_offline(struct ctx *c)
 enum { L_BEFORE, L_MOVABLE, L_ERR, L_AFTER, L_MOVABLE_AFTER };
 
 #define GUP_TEST	"/sys/kernel/debug/gup_test"
-
-/* Write @state ("offline", "online_movable", ...) to @block's state. */
-static int block_state(long block, const char *state)
-{
-	char path[96];
-
-	snprintf(path, sizeof(path), MEMORY_SYSFS "/memory%ld/state", block);
-	return write_file(path, state);
-}
 
 /*
  * An online memory block of the SPM node in ZONE_MOVABLE: one that is
